@@ -1,0 +1,1 @@
+"""Process-level plumbing shared by every part: settings, logging, the launcher."""
