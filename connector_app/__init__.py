@@ -1,0 +1,1 @@
+"""The Reflex app: admin portal pages, their states, and the HTTP routes."""

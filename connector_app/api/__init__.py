@@ -1,0 +1,22 @@
+"""The HTTP API served beside the portal: OAuth, webhooks, the extension's API.
+
+A plain Starlette app. Reflex mounts itself inside it (`api_transformer`), so
+these routes answer first on the same port. Tests serve `build_api()` alone,
+without Reflex. Each route module exposes a `routes` list.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+async def health(_request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+def build_api() -> Starlette:
+    routes: list = [Route("/api/health", health)]
+    return Starlette(routes=routes)
