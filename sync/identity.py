@@ -1,7 +1,8 @@
 """Who is who: matching HubSpot companies with Genius customers.
 
 The two systems share no customer id. A company is matched, in this order,
-by an existing link, by the Genius customer code stored on the company, by
+by an existing link, by the reference of a customer we created for it, by
+the Genius customer code stored on the company, by
 its normalised web domain, then by its normalised name (accents, case,
 punctuation and legal suffixes such as "Inc." or "Ltée" set aside). One
 candidate is a match; several are held for a person, never guessed; none
@@ -28,6 +29,7 @@ LEGAL_SUFFIXES = frozenset(
     }
 )
 CODE_MAX_LENGTH = 10
+COMPANY_REFERENCE = "HS-COMPANY-{}"
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
@@ -77,7 +79,7 @@ class Match:
     """The outcome for one company: a code, several candidates, or nothing."""
 
     code: str = ""
-    rule: str = ""  # link | customer_code | domain | name
+    rule: str = ""  # link | reference | customer_code | domain | name
     candidates: list[str] = field(default_factory=list)
 
     @property
@@ -90,6 +92,7 @@ class CustomerIndex:
 
     def __init__(self, customers: Iterable[Mapping[str, Any]]) -> None:
         self.codes: set[str] = set()
+        self.by_reference: dict[str, str] = {}
         self.by_domain: dict[str, set[str]] = defaultdict(set)
         self.by_name: dict[str, set[str]] = defaultdict(set)
         for customer in customers:
@@ -100,6 +103,8 @@ class CustomerIndex:
         if not code:
             return
         self.codes.add(code)
+        if reference := str(customer.get("ExternalReference") or ""):
+            self.by_reference[reference] = code
         for value in (customer.get("Website"), customer.get("Email")):
             if domain := normalise_domain(value):
                 self.by_domain[domain].add(code)
@@ -109,6 +114,11 @@ class CustomerIndex:
     def match(self, company: Company, linked_code: str = "") -> Match:
         if linked_code:
             return Match(code=linked_code, rule="link")
+        # A customer we created for this company earlier (a run that stopped
+        # before writing the link) carries the company's id in its reference.
+        reference = COMPANY_REFERENCE.format(company.hubspot_id)
+        if reference in self.by_reference:
+            return Match(code=self.by_reference[reference], rule="reference")
         code = company.customer_code.strip().upper()
         if code and code in self.codes:
             return Match(code=code, rule="customer_code")

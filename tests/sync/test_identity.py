@@ -59,6 +59,7 @@ CUSTOMERS = [
     {"Code": "USITR", "Name": "Usinage Trois-Rivières", "Email": "info@usitr.qc.ca"},
     {"Code": "BETON1", "Name": "Béton Québec"},
     {"Code": "BETON2", "Name": "BETON QUEBEC INC."},
+    {"Code": "NEUF", "Name": "Neuf", "ExternalReference": "HS-COMPANY-8"},
 ]
 
 
@@ -75,8 +76,9 @@ CUSTOMERS = [
         (Company("3", name="Zzz", domain="acier-levis.ca"), "", "ACILEV", "domain"),
         (Company("4", website="https://usitr.qc.ca"), "", "USITR", "domain"),
         (Company("5", name="LES ACIERS LEVIS"), "", "ACILEV", "name"),
+        (Company("8", name="Béton Québec"), "", "NEUF", "reference"),
     ],
-    ids=["link", "stored-code", "domain", "website", "name"],
+    ids=["link", "stored-code", "domain", "website", "name", "our-reference"],
 )
 def test_one_candidate_is_a_match(company, linked, code, rule):
     match = CustomerIndex(CUSTOMERS).match(company, linked)

@@ -1,0 +1,240 @@
+"""HubSpot deals and Genius quotes: creating, merging and writing back.
+
+Each open deal without a quote gets one, with its customer and its lines;
+the quote carries the deal's id in its external reference, so a retry after
+a crash finds it instead of making a second. Linked pairs are merged field by
+field against their snapshot; the HubSpot write-backs of a batch of deals go
+out in one batch call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mapping.compiler import Side
+from store.db import session_scope
+from store.models import Link, LinkKind
+from sync.engine.customers import CustomerLinker, raise_required
+from sync.engine.scope import RunScope, hubspot_modified
+from sync.errors import RecordNotFound, RecordRejected
+from sync.links import save_link
+from sync.reviews import resolve_for_record
+
+QUOTE_REFERENCE = "HS-DEAL-{}"
+LINES_KEY = "lines"
+
+
+@dataclass
+class DealWork:
+    """One deal of a batch, with what the batch read for it."""
+
+    deal: dict[str, Any]
+    link: Link | None
+    quote: dict[str, Any] | None = None
+    company: dict[str, Any] | None = None
+    line_items: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def deal_id(self) -> str:
+        return str(self.deal["id"])
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        return self.deal.get("properties") or {}
+
+
+@dataclass
+class Outcome:
+    """What syncing one deal decided, applied after the batch's HubSpot write."""
+
+    deal_id: str
+    number: str
+    to_hubspot: dict[str, str]
+    snapshot: dict[str, Any]
+    hubspot_modified_at: datetime | None
+    genius_modified_at: datetime | None
+    created: bool = False
+    changed: bool = False
+
+
+class QuoteSyncer:
+    """Keeps each deal and its quote in step."""
+
+    def __init__(self, scope: RunScope, customers: CustomerLinker) -> None:
+        self.scope = scope
+        self.customers = customers
+        self.deals = scope.mapping.pair("deal")
+        self.lines = scope.mapping.pair("line_item")
+
+    async def sync(self, work: DealWork) -> Outcome | None:
+        """Create or merge the deal's quote; None when the deal is not for us yet."""
+        reading = self.deals.read_hubspot(work.properties)
+        raise_required(reading.errors, "deal", work.deal_id)
+        self._report_field_errors(work, reading.errors)
+        lines = self.build_lines(work)
+
+        created = False
+        quote = work.quote
+        if quote is None and work.link is None:
+            quote = await self.scope.genius.find_quote_by_reference(
+                QUOTE_REFERENCE.format(work.deal_id)
+            )
+        if quote is None:
+            if work.link is not None:
+                raise RecordNotFound(
+                    f"quote {work.link.genius_id} of deal {work.deal_id} is gone from "
+                    "Genius; unlink the deal to have a new quote made",
+                    object_kind="deal",
+                    hubspot_id=work.deal_id,
+                    genius_id=work.link.genius_id,
+                )
+            if not self.is_open(work):
+                return None
+            quote = await self._create_quote(work, reading.values, lines)
+            created = True
+
+        snapshot = (work.link.snapshot if work.link else {}) or {}
+        plan = self.deals.merge(
+            snapshot.get("fields"),
+            Side(reading.values, hubspot_modified(work.deal)),
+            Side(
+                self.deals.read_genius(quote).values,
+                self.scope.genius_modified(quote),
+            ),
+        )
+        self._report_conflicts(work, quote, plan)
+        changes = dict(plan.to_genius)
+        if not created and json_ready(lines) != snapshot.get(LINES_KEY):
+            changes["Lines"] = lines
+        if changes:
+            quote = await self.scope.genius.update_quote(quote["Number"], changes)
+        return Outcome(
+            deal_id=work.deal_id,
+            number=quote["Number"],
+            to_hubspot=dict(plan.to_hubspot),
+            snapshot={"fields": plan.snapshot, LINES_KEY: json_ready(lines)},
+            hubspot_modified_at=hubspot_modified(work.deal),
+            genius_modified_at=self.scope.genius_modified(quote),
+            created=created,
+            changed=bool(changes or plan.to_hubspot),
+        )
+
+    def is_open(self, work: DealWork) -> bool:
+        stage = (
+            work.properties.get("pipeline") or "",
+            work.properties.get("dealstage") or "",
+        )
+        return stage not in self.scope.closed_stages
+
+    def build_lines(self, work: DealWork) -> list[dict[str, Any]]:
+        """The deal's line items as Genius quote lines, in a stable order."""
+        ordered = sorted(
+            work.line_items,
+            key=lambda item: (
+                (item.get("properties") or {}).get("createdate") or "",
+                int(item["id"]) if str(item["id"]).isdigit() else 0,
+            ),
+        )
+        lines = []
+        for number, item in enumerate(ordered, start=1):
+            reading = self.lines.read_hubspot(item.get("properties") or {})
+            blocking = [error for error in reading.errors if error.required]
+            if blocking:
+                raise RecordRejected(
+                    f"line item {item['id']} of deal {work.deal_id}: "
+                    + "; ".join(error.message for error in blocking),
+                    object_kind="deal",
+                    hubspot_id=work.deal_id,
+                )
+            line = {"LineNumber": number, **self.lines.write_genius(reading.values)}
+            lines.append(line)
+        return lines
+
+    async def _create_quote(
+        self, work: DealWork, values: dict[str, Any], lines: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        if work.company is None:
+            raise RecordRejected(
+                f"deal {work.deal_id} has no associated company; associate the "
+                "customer's company with the deal in HubSpot and it will sync",
+                object_kind="deal",
+                hubspot_id=work.deal_id,
+            )
+        code = await self.customers.code_for(
+            work.company, currency=work.properties.get("deal_currency_code") or ""
+        )
+        opening = self.deals.merge(
+            None, Side(values, hubspot_modified(work.deal)), Side({}, None)
+        )
+        fields = {
+            **opening.to_genius,
+            "CustomerCode": code,
+            "ExternalReference": QUOTE_REFERENCE.format(work.deal_id),
+            "Lines": lines,
+        }
+        quote = await self.scope.genius.create_quote(fields)
+        # Keep the pair at once: a run that stops now must not lose the link.
+        with session_scope() as session:
+            save_link(
+                session,
+                self.scope.tenant_id,
+                LinkKind.DEAL,
+                hubspot_id=work.deal_id,
+                genius_id=quote["Number"],
+                snapshot={},
+            )
+        return quote
+
+    def _report_field_errors(self, work: DealWork, errors: list[Any]) -> None:
+        for error in errors:
+            self.scope.recorder.event(
+                "deal.field_error",
+                error.message,
+                level="warning",
+                object_kind="deal",
+                hubspot_id=work.deal_id,
+            )
+
+    def _report_conflicts(
+        self, work: DealWork, quote: dict[str, Any], plan: Any
+    ) -> None:
+        for conflict in plan.conflicts:
+            self.scope.recorder.count("conflicts")
+            self.scope.recorder.event(
+                "deal.conflict",
+                conflict.describe(),
+                level="warning",
+                object_kind="deal",
+                hubspot_id=work.deal_id,
+                genius_id=quote["Number"],
+                data=conflict.as_dict(),
+            )
+
+
+def save_outcome(scope: RunScope, outcome: Outcome) -> None:
+    """Record what deal and quote now agree on."""
+    with session_scope() as session:
+        save_link(
+            session,
+            scope.tenant_id,
+            LinkKind.DEAL,
+            hubspot_id=outcome.deal_id,
+            genius_id=outcome.number,
+            snapshot=outcome.snapshot,
+            hubspot_modified_at=outcome.hubspot_modified_at,
+            genius_modified_at=outcome.genius_modified_at,
+        )
+        resolve_for_record(session, scope.tenant_id, "deal", outcome.deal_id, by="sync")
+
+
+def json_ready(value: Any) -> Any:
+    """Decimals become exact text, so a snapshot compares equal after storage."""
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_ready(item) for item in value]
+    if isinstance(value, (int, str, bool)) or value is None:
+        return value
+    return str(value)

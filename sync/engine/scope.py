@@ -1,0 +1,60 @@
+"""What one run carries from step to step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from mapping.localtime import genius_to_utc
+from store.models import Tenant
+from sync.engine.recorder import RunRecorder
+
+T = TypeVar("T")
+HUBSPOT_BATCH_SIZE = 100
+
+
+@dataclass
+class RunScope:
+    tenant: Tenant
+    run_id: int
+    hubspot: Any  # sync.hubspot.HubSpotClient
+    genius: Any  # sync.genius.GeniusClient
+    mapping: Any  # mapping CompiledMapping
+    recorder: RunRecorder
+    closed_stages: frozenset[tuple[str, str]] = frozenset()
+
+    @property
+    def tenant_id(self) -> int:
+        return self.tenant.id
+
+    @property
+    def timezone(self) -> str:
+        return self.tenant.genius_timezone
+
+    def genius_modified(self, record: dict[str, Any]) -> datetime | None:
+        text = record.get("ModifiedAt")
+        return genius_to_utc(text, self.timezone) if text else None
+
+
+def hubspot_modified(record: dict[str, Any]) -> datetime | None:
+    """The record's last modification time (hs_lastmodifieddate, else updatedAt)."""
+    properties = record.get("properties") or {}
+    text = properties.get("hs_lastmodifieddate") or record.get("updatedAt")
+    return datetime.fromisoformat(text) if text else None
+
+
+def chunks(items: Sequence[T], size: int = HUBSPOT_BATCH_SIZE) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def closed_stage_ids(pipelines: list[dict[str, Any]]) -> frozenset[tuple[str, str]]:
+    """(pipeline id, stage id) of every closed deal stage (won or lost)."""
+    return frozenset(
+        (str(pipeline["id"]), str(stage["id"]))
+        for pipeline in pipelines
+        for stage in pipeline.get("stages", [])
+        if str((stage.get("metadata") or {}).get("isClosed", "false")).lower() == "true"
+    )
