@@ -1,0 +1,1 @@
+"""The portal's pages; `connector_app.connector_app` registers each of them."""

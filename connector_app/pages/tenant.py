@@ -1,0 +1,218 @@
+"""One tenant: status, Genius connection, "Sync now" and its run, runs, schedule."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from connector_app.components.badges import level_badge, status_badge
+from connector_app.components.layout import message_callouts, page_shell
+from connector_app.states.tenant import TenantState
+
+T = TenantState.tenant
+RUN = TenantState.run
+
+
+def field(label: str, value: rx.Component | rx.Var | str) -> rx.Component:
+    return rx.data_list.item(rx.data_list.label(label), rx.data_list.value(value))
+
+
+def status_card() -> rx.Component:
+    enabled = T["enabled"] != ""
+    return rx.card(
+        rx.vstack(
+            rx.heading("Status", size="4"),
+            rx.data_list.root(
+                field("Status", status_badge(T["status"], id="tenant-status")),
+                field(
+                    "Reason", rx.cond(T["status_reason"] != "", T["status_reason"], "—")
+                ),
+                field("HubSpot portal", T["hub_id"]),
+                field(
+                    "Genius ERP",
+                    rx.cond(
+                        T["genius_connected"] != "",
+                        rx.text(
+                            T["genius_company"],
+                            " at ",
+                            T["genius_base_url"],
+                            id="genius",
+                        ),
+                        rx.text("not connected", id="genius"),
+                    ),
+                ),
+            ),
+            rx.button(
+                rx.cond(enabled, "Disable tenant", "Enable tenant"),
+                id="toggle-tenant",
+                variant="soft",
+                color_scheme=rx.cond(enabled, "gray", "green"),
+                on_click=TenantState.toggle_enabled,
+            ),
+            spacing="3",
+        ),
+        flex="1",
+    )
+
+
+def schedule_card() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Schedule", size="4"),
+            rx.text("Currently ", rx.text.strong(T["schedule"]), ".", id="schedule"),
+            rx.cond(T["next_run_at"] != "", rx.text("Next run ", T["next_run_at"])),
+            rx.hstack(
+                rx.input(
+                    value=TenantState.schedule_text,
+                    on_change=TenantState.set_schedule_text,
+                    placeholder="minutes, empty for off",
+                    id="schedule-minutes",
+                ),
+                rx.button(
+                    "Save", id="save-schedule", on_click=TenantState.save_schedule
+                ),
+            ),
+            spacing="3",
+        ),
+        flex="1",
+    )
+
+
+def run_panel() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Run ", RUN["id"], size="4"),
+                status_badge(RUN["status"], id="run-status"),
+                rx.text(RUN["trigger"], color_scheme="gray"),
+                rx.cond(TenantState.watching, rx.spinner(id="run-watching")),
+                align="center",
+            ),
+            rx.cond(
+                RUN["finished"] != "",
+                rx.vstack(
+                    rx.text(RUN["counts"], id="run-counts"),
+                    rx.text(
+                        "Took ",
+                        RUN["duration"],
+                        ", ended ",
+                        RUN["finished_at"],
+                        id="run-duration",
+                    ),
+                    rx.cond(
+                        RUN["error"] != "",
+                        rx.text(RUN["error"], color_scheme="red", id="run-error"),
+                    ),
+                ),
+                rx.vstack(
+                    rx.text(
+                        RUN["phase"],
+                        " ",
+                        RUN["progress_done"],
+                        " / ",
+                        RUN["progress_total"],
+                        id="run-progress-text",
+                    ),
+                    rx.progress(
+                        value=RUN["percent"].to(int),
+                        max=100,
+                        width="100%",
+                        id="run-progress",
+                    ),
+                    width="100%",
+                ),
+            ),
+            run_lines(),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def run_lines() -> rx.Component:
+    return rx.scroll_area(
+        rx.foreach(
+            TenantState.lines,
+            lambda line: rx.hstack(
+                rx.text(
+                    line["at"], size="1", color_scheme="gray", white_space="nowrap"
+                ),
+                level_badge(line["level"]),
+                rx.code(line["event"]),
+                rx.text(line["message"], size="2"),
+                align="center",
+                class_name="run-line",
+            ),
+        ),
+        max_height="24em",
+        id="run-lines",
+    )
+
+
+def recent_runs() -> rx.Component:
+    return rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                *[
+                    rx.table.column_header_cell(label)
+                    for label in (
+                        "Run",
+                        "Trigger",
+                        "Status",
+                        "Queued",
+                        "Duration",
+                        "Counts",
+                    )
+                ]
+            )
+        ),
+        rx.table.body(
+            rx.foreach(
+                TenantState.runs,
+                lambda run: rx.table.row(
+                    rx.table.cell(run["id"]),
+                    rx.table.cell(run["trigger"]),
+                    rx.table.cell(status_badge(run["status"])),
+                    rx.table.cell(run["queued_at"]),
+                    rx.table.cell(run["duration"]),
+                    rx.table.cell(run["counts"]),
+                ),
+            )
+        ),
+        width="100%",
+        id="recent-runs",
+    )
+
+
+def tenant_page() -> rx.Component:
+    return page_shell(
+        rx.hstack(
+            rx.heading(
+                rx.cond(T["name"], T["name"], "Tenant"), size="7", id="tenant-name"
+            ),
+            rx.spacer(),
+            rx.link("Logs", href="/logs?tenant=" + T["id"]),
+            rx.button(
+                "Sync now",
+                id="sync-now",
+                size="3",
+                loading=TenantState.watching,
+                disabled=(T["status"] != "active") | TenantState.watching,
+                on_click=TenantState.sync_now,
+            ),
+            align="center",
+            width="100%",
+        ),
+        message_callouts(TenantState.error, TenantState.notice),
+        rx.cond(
+            T["id"],
+            rx.vstack(
+                rx.hstack(status_card(), schedule_card(), width="100%", spacing="4"),
+                rx.cond(RUN["id"], run_panel(), rx.text("No run yet.", id="no-run")),
+                rx.heading("Recent runs", size="4"),
+                recent_runs(),
+                spacing="5",
+                width="100%",
+            ),
+        ),
+    )

@@ -1,0 +1,259 @@
+"""Start the whole product on one machine: `python -m runtime.launcher [--dev]`.
+
+In order: Redis (REDIS_URL, or the embedded server), the two sandboxes when
+SANDBOX_ENABLED, the arq worker, then the Reflex app (portal, event socket and
+HTTP API on APP_PORT). Once everything answers, the demo is seeded and the
+URLs are printed. Ctrl-C or SIGTERM stops every process, newest first.
+
+Every port and folder comes from the settings, so a test can run a second
+stack on free ports with its own DATA_DIR. `start_services(..., portal=False)`
+starts everything but Reflex, serving the HTTP API alone instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis
+
+from connector_app.demo import DemoTenant, seed_demo
+from runtime.logs import configure_logging, get_logger
+from runtime.processes import ProcessFailed, Supervisor
+from runtime.redis_server import REDIS_BINARY
+from runtime.settings import ROOT_DIR, Settings, get_settings
+
+log = get_logger(__name__)
+
+BIN_DIR = Path(sys.executable).parent
+JS_BIN_DIR = ROOT_DIR / "tools" / "js" / "node_modules" / ".bin"
+CACHE_DIR = ROOT_DIR / ".cache"
+FIXTURES_DIR = ROOT_DIR / "sandbox" / "fixtures"
+WORKER_HEALTH_KEY = "connector:sync:health-check"
+
+
+@dataclass
+class Stack:
+    """What a started stack answers on."""
+
+    settings: Settings
+    supervisor: Supervisor
+    redis_url: str
+
+    @property
+    def app_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.app_port}"
+
+
+def offline_reflex_env() -> dict[str, str]:
+    """Variables that keep Reflex and bun off every host but the npm registry."""
+    return {
+        "PATH": f"{JS_BIN_DIR}{os.pathsep}{BIN_DIR}{os.pathsep}{os.environ['PATH']}",
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "REFLEX_CHECK_LATEST_VERSION": "0",
+        "DO_NOT_TRACK": "1",
+        "NPM_CONFIG_REGISTRY": "https://registry.npmjs.org",
+        "REFLEX_DIR": str(CACHE_DIR / "reflex"),
+        "BUN_INSTALL_CACHE_DIR": str(CACHE_DIR / "bun"),
+    }
+
+
+def child_env(settings: Settings, redis_url: str) -> dict[str, str]:
+    """The environment of every child: ours, with the settings made explicit."""
+    env = dict(os.environ)
+    env.update(offline_reflex_env())
+    env.update(
+        {
+            "PYTHONUNBUFFERED": "1",
+            "APP_ENV": settings.app_env,
+            "DATA_DIR": str(settings.data_dir),
+            "DATABASE_URL": settings.effective_database_url,
+            "REDIS_URL": redis_url,
+            "APP_PORT": str(settings.app_port),
+            "PUBLIC_URL": settings.public_url,
+            "SANDBOX_ENABLED": str(settings.sandbox.enabled).lower(),
+            "SANDBOX_HOST": settings.sandbox.host,
+            "SANDBOX_HUBSPOT_PORT": str(settings.sandbox.hubspot_port),
+            "SANDBOX_GENIUS_PORT": str(settings.sandbox.genius_port),
+            "SECRET_KEY": settings.secret_key.get_secret_value(),
+            "ENCRYPTION_KEYS": settings.encryption_keys.get_secret_value(),
+            "OPERATOR_EMAIL": settings.operator_email,
+            "OPERATOR_PASSWORD": settings.operator_password.get_secret_value(),
+            "REFLEX_WEB_WORKDIR": str(settings.data_dir / "reflex" / "web"),
+            "REFLEX_STATES_WORKDIR": str(settings.data_dir / "reflex" / "states"),
+        }
+    )
+    return env
+
+
+def start_redis(settings: Settings, supervisor: Supervisor) -> str:
+    """REDIS_URL when set; otherwise the embedded server, files under data/redis."""
+    if settings.redis_url:
+        return settings.redis_url
+    port = settings.embedded_redis_port
+    directory = settings.data_dir / "redis"
+    directory.mkdir(parents=True, exist_ok=True)
+    args = [str(REDIS_BINARY), "--bind", "127.0.0.1", "--port", str(port)]
+    args += ["--dir", str(directory), "--save", "60 1", "--appendonly", "no"]
+    supervisor.wait_ready(supervisor.start("redis", args, port=port))
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def start_sandboxes(settings: Settings, supervisor: Supervisor, env: dict) -> None:
+    """Both simulators, their state kept under data/sandbox/ between runs."""
+    state_dir = settings.data_dir / "sandbox"
+    state_dir.mkdir(parents=True, exist_ok=True)
+    ports = {
+        "hubspot": settings.sandbox.hubspot_port,
+        "genius": settings.sandbox.genius_port,
+    }
+    started = []
+    for system, port in ports.items():
+        args = [sys.executable, "-m", f"sandbox.{system}"]
+        args += ["--host", settings.sandbox.host, "--port", str(port)]
+        args += ["--state", str(state_dir / f"{system}.json")]
+        args += ["--seed", str(FIXTURES_DIR / f"{system}_demo.json")]
+        started.append(supervisor.start(system, args, env=env, cwd=ROOT_DIR, port=port))
+    for child in started:
+        supervisor.wait_ready(child)
+
+
+def start_worker(supervisor: Supervisor, env: dict, redis_url: str) -> None:
+    """One arq worker; ready once it has written its health-check key."""
+    client = redis.Redis.from_url(redis_url)
+    client.delete(WORKER_HEALTH_KEY)
+    child = supervisor.start(
+        "worker", [str(BIN_DIR / "arq"), "sync.worker.WorkerSettings"], env=env
+    )
+    try:
+        for _ in range(300):
+            supervisor.check_alive(child)
+            if client.exists(WORKER_HEALTH_KEY):
+                return
+            threading.Event().wait(0.1)
+    finally:
+        client.close()
+    raise ProcessFailed("the arq worker did not report healthy within 30s")
+
+
+def start_api(settings: Settings, supervisor: Supervisor, env: dict) -> None:
+    """The HTTP API alone (no portal), for stacks started by tests."""
+    args = [sys.executable, "-m", "uvicorn", "--factory", "connector_app.api:build_api"]
+    args += ["--host", "127.0.0.1", "--port", str(settings.app_port)]
+    port = settings.app_port
+    child = supervisor.start("api", args, env=env, cwd=ROOT_DIR, port=port)
+    supervisor.wait_ready(child, http_path="/api/health")
+
+
+def start_portal(
+    settings: Settings, supervisor: Supervisor, env: dict, *, dev: bool = False
+) -> None:
+    """Reflex: production build on one port, or preview mode with hot reload."""
+    port = str(settings.app_port)
+    args = [str(BIN_DIR / "reflex"), "run", "--env", "preview" if dev else "prod"]
+    args += ["--frontend-port", port, "--backend-port", port]
+    args += ["--backend-host", "127.0.0.1", "--loglevel", "info"]
+    child = supervisor.start(
+        "portal", args, env=env, cwd=ROOT_DIR, port=settings.app_port
+    )
+    # A cold frontend install and build can take a few minutes on two cores.
+    supervisor.wait_ready(child, timeout_s=600, http_path="/ping")
+
+
+def start_services(
+    settings: Settings,
+    supervisor: Supervisor,
+    *,
+    portal: bool = True,
+    dev: bool = False,
+) -> Stack:
+    """Start Redis, the sandboxes, the worker and the portal (or the API alone)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    redis_url = start_redis(settings, supervisor)
+    env = child_env(settings, redis_url)
+    if settings.sandbox.enabled:
+        start_sandboxes(settings, supervisor, env)
+    start_worker(supervisor, env, redis_url)
+    if portal:
+        start_portal(settings, supervisor, env, dev=dev)
+    else:
+        start_api(settings, supervisor, env)
+    return Stack(settings=settings, supervisor=supervisor, redis_url=redis_url)
+
+
+@contextmanager
+def running_stack(
+    settings: Settings, *, portal: bool = True, seed: bool = True
+) -> Iterator[tuple[Stack, DemoTenant | None]]:
+    """A started (and seeded) stack, stopped on exit: what tests use."""
+    with Supervisor(log_dir=settings.data_dir / "logs") as supervisor:
+        stack = start_services(settings, supervisor, portal=portal)
+        tenant = seed_demo(settings, FIXTURES_DIR) if seed else None
+        yield stack, tenant
+
+
+def print_banner(stack: Stack, tenant: DemoTenant | None) -> None:
+    settings = stack.settings
+    lines = [
+        "",
+        "Genius ERP x HubSpot Connector is running",
+        f"  portal + API    {settings.public_url}",
+        f"  Redis           {stack.redis_url}",
+    ]
+    if settings.sandbox.enabled:
+        lines.append(f"  HubSpot sandbox {settings.sandbox_hubspot_url}")
+        lines.append(f"  Genius sandbox  {settings.sandbox_genius_url}")
+    if tenant is not None:
+        lines.append(f"  demo tenant     {settings.public_url}/tenants/{tenant.id}")
+    lines.append(f"  sign in as      {settings.operator_email}")
+    lines.append(f"  password        {settings.operator_password.get_secret_value()}")
+    lines.append("Press Ctrl-C to stop every process.")
+    print("\n".join(lines), flush=True)
+
+
+def wait_for_stop(supervisor: Supervisor) -> int:
+    """Block until Ctrl-C, SIGTERM or SIGHUP (0) or until a child dies (1)."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, lambda *_: stop.set())
+    while not stop.wait(0.5):
+        dead = supervisor.first_exited()
+        if dead is not None:
+            log.error("launcher.child_exited", child=dead.name)
+            return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m runtime.launcher")
+    parser.add_argument("--dev", action="store_true", help="Reflex with hot reload")
+    options = parser.parse_args(argv)
+    settings = get_settings()
+    configure_logging(json_logs=settings.json_logs, level=settings.log_level)
+
+    # Signals are ours from here on, so a Ctrl-C during start-up also stops cleanly.
+    with Supervisor(log_dir=settings.data_dir / "logs") as supervisor:
+        try:
+            stack = start_services(settings, supervisor, dev=options.dev)
+            tenant = (
+                seed_demo(settings, FIXTURES_DIR) if settings.sandbox.enabled else None
+            )
+        except (ProcessFailed, KeyboardInterrupt) as error:
+            log.error("launcher.start_failed", reason=str(error) or "interrupted")
+            return 1
+        print_banner(stack, tenant)
+        code = wait_for_stop(supervisor)
+        print("Stopping every process…", flush=True)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
