@@ -179,37 +179,53 @@ def _deal_properties() -> list[dict[str, Any]]:
         _prop("closedate", "Close Date", "datetime", "date", group=group),
         _prop("pipeline", "Pipeline", "enumeration", "select", group=group),
         _prop("dealstage", "Deal Stage", "enumeration", "radio", group=group),
-        _prop(
-            "deal_currency_code", "Currency", "enumeration", "select", group=group
-        ),
+        _prop("deal_currency_code", "Currency", "enumeration", "select", group=group),
         _prop("description", "Deal Description", "string", "textarea", group=group),
         _prop(
-            "dealtype", "Deal Type", "enumeration", "radio", group=group,
+            "dealtype",
+            "Deal Type",
+            "enumeration",
+            "radio",
+            group=group,
             options=deal_types,
         ),
+        _prop("hubspot_owner_id", "Deal owner", "enumeration", "select", group=group),
         _prop(
-            "hubspot_owner_id", "Deal owner", "enumeration", "select", group=group
+            "amount_in_home_currency",
+            "Amount in company currency",
+            "number",
+            "number",
+            group=group,
+            calculated=True,
         ),
         _prop(
-            "amount_in_home_currency", "Amount in company currency", "number",
-            "number", group=group, calculated=True,
+            "hs_deal_stage_probability",
+            "Deal probability",
+            "number",
+            "number",
+            group=group,
+            calculated=True,
         ),
         _prop(
-            "hs_deal_stage_probability", "Deal probability", "number", "number",
-            group=group, calculated=True,
-        ),
-        _prop(
-            "hs_is_closed", "Is Deal Closed?", "bool", "booleancheckbox",
-            group=group, calculated=True,
+            "hs_is_closed",
+            "Is Deal Closed?",
+            "bool",
+            "booleancheckbox",
+            group=group,
+            calculated=True,
             options=[option("true", "True", 0), option("false", "False", 1)],
         ),
         _prop(
-            "hs_is_closed_won", "Is Closed Won", "bool", "booleancheckbox",
-            group=group, calculated=True,
+            "hs_is_closed_won",
+            "Is Closed Won",
+            "bool",
+            "booleancheckbox",
+            group=group,
+            calculated=True,
             options=[option("true", "True", 0), option("false", "False", 1)],
         ),
         *_common(group),
-    ]  # fmt: skip
+    ]
 
 
 def _company_properties() -> list[dict[str, Any]]:
@@ -242,20 +258,24 @@ def _line_item_properties() -> list[dict[str, Any]]:
         _prop("quantity", "Quantity", "number", "number", group=group),
         _prop("price", "Unit price", "number", "number", group=group),
         _prop(
-            "hs_discount_percentage", "Discount Percentage", "number", "number",
+            "hs_discount_percentage",
+            "Discount Percentage",
+            "number",
+            "number",
             group=group,
         ),
         _prop("discount", "Unit discount", "number", "number", group=group),
-        _prop(
-            "amount", "Net price", "number", "number", group=group, calculated=True
-        ),
+        _prop("amount", "Net price", "number", "number", group=group, calculated=True),
         _prop("hs_product_id", "Product ID", "number", "number", group=group),
         _prop(
-            "hs_line_item_currency_code", "Currency", "enumeration", "select",
+            "hs_line_item_currency_code",
+            "Currency",
+            "enumeration",
+            "select",
             group=group,
         ),
         *_common(group),
-    ]  # fmt: skip
+    ]
 
 
 def _product_properties() -> list[dict[str, Any]]:

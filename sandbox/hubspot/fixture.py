@@ -56,13 +56,21 @@ def build_world(document: dict[str, Any]) -> World:
         app = default_app()
         world.apps[app.app_id] = app
     for index, raw in enumerate(document.get("portals") or []):
-        where = f"portals[{index}]"
-        if not isinstance(raw, dict):
-            raise FixtureError(f"{where}: must be an object")
-        portal = world.add_portal(_read_portal(raw, where))
-        _read_records(portal, raw, where)
+        load_portal(world, raw, f"portals[{index}]")
     _read_oauth(world, document.get("oauth") or {})
     return world
+
+
+def load_portal(world: World, raw: Any, where: str) -> Portal:
+    """Add one portal of the fixture format, with its records, to `world`."""
+    if not isinstance(raw, dict):
+        raise FixtureError(f"{where}: must be an object")
+    portal = _read_portal(raw, where)
+    if portal.hub_id in world.portals:
+        raise FixtureError(f"{where}: hub id {portal.hub_id} is used twice")
+    world.add_portal(portal)
+    _read_records(portal, raw, where)
+    return portal
 
 
 def _need(raw: dict[str, Any], key: str, where: str) -> Any:
@@ -227,6 +235,8 @@ def _read_record(
         except ValueProblem as problem:
             raise FixtureError(f"{where}: {problem.message}") from None
     record_id = str(item["id"]) if "id" in item else None
+    if record_id is not None and not record_id.isdigit():
+        raise FixtureError(f"{where}: id {record_id!r} is not a numeric string")
     if record_id is not None and portal.get(object_type, record_id) is not None:
         raise FixtureError(f"{where}: id {record_id!r} is used twice")
     stamp = item.get("createdAt") or item.get("updatedAt")

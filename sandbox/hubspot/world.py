@@ -377,6 +377,25 @@ class Portal:
             )
         )
 
+    def emit_merge(
+        self,
+        survivor: Record,
+        primary_id: str,
+        merged_ids: list[str],
+        moved: int,
+        source: Source,
+    ) -> None:
+        extra = {
+            "primaryObjectId": int(primary_id),
+            "mergedObjectIds": [int(i) for i in merged_ids],
+            "newObjectId": int(survivor.id),
+            "numberOfPropertiesMoved": moved,
+        }
+        change = Change(
+            "merge", survivor.object_type, survivor.id, now_ms(), source, extra=extra
+        )
+        self._emit(change)
+
     def _emit(self, change: Change) -> None:
         if self.notify is not None:
             self.notify(self.hub_id, change)
@@ -446,12 +465,28 @@ def default_app() -> App:
 def default_subscriptions() -> list[dict[str, Any]]:
     subscriptions = []
     watched = {
-        "deal": ("dealname", "amount", "closedate", "dealstage", "pipeline",
-                 "deal_currency_code", "description"),
-        "company": ("name", "domain", "website", "phone", "address", "city",
-                    "state", "zip", "country"),
+        "deal": (
+            "dealname",
+            "amount",
+            "closedate",
+            "dealstage",
+            "pipeline",
+            "deal_currency_code",
+            "description",
+        ),
+        "company": (
+            "name",
+            "domain",
+            "website",
+            "phone",
+            "address",
+            "city",
+            "state",
+            "zip",
+            "country",
+        ),
         "line_item": ("name", "quantity", "price", "hs_discount_percentage", "hs_sku"),
-    }  # fmt: skip
+    }
     for singular, names in watched.items():
         for action in ("creation", "deletion", "merge", "restore", "associationChange"):
             if singular == "line_item" and action == "merge":
