@@ -34,10 +34,20 @@ from sandbox.genius.validation import (
 CENT = Decimal("0.01")
 # Sales taxes by province (GST/HST plus provincial), simplified to one rate.
 TAX_PERCENT = {
-    "AB": "5", "BC": "12", "MB": "12", "NB": "15", "NL": "15", "NS": "14",
-    "NT": "5", "NU": "5", "ON": "13", "PE": "15", "QC": "14.975", "SK": "11",
+    "AB": "5",
+    "BC": "12",
+    "MB": "12",
+    "NB": "15",
+    "NL": "15",
+    "NS": "14",
+    "NT": "5",
+    "NU": "5",
+    "ON": "13",
+    "PE": "15",
+    "QC": "14.975",
+    "SK": "11",
     "YT": "5",
-}  # fmt: skip
+}
 EXPIRY_DAYS = 30
 
 

@@ -67,11 +67,13 @@ def classify(address: IPAddress) -> str:
         ("loopback", inner.is_loopback),
         ("link-local", inner.is_link_local),
         ("multicast", inner.is_multicast),
-        ("shared (CGNAT)", isinstance(inner, ipaddress.IPv4Address)
-         and inner in SHARED_SPACE),
+        (
+            "shared (CGNAT)",
+            isinstance(inner, ipaddress.IPv4Address) and inner in SHARED_SPACE,
+        ),
         ("private", inner.is_private),
         ("reserved", inner.is_reserved or not inner.is_global),
-    )  # fmt: skip
+    )
     return next((kind for kind, hit in checks if hit), "public")
 
 

@@ -129,8 +129,11 @@ class GeniusClient:
             self.profile.page_size_param: self.profile.max_page_size,
         }
         answer = await self._call("GET", self.profile.path("quotes"), params=params)
-        quotes = [q for q in answer.get("Data", []) if q.get("ExternalReference")
-                  == external_reference]  # fmt: skip
+        quotes = [
+            q
+            for q in answer.get("Data", [])
+            if q.get("ExternalReference") == external_reference
+        ]
         if len(quotes) > 1:
             log.warning(
                 "genius.duplicate_reference",

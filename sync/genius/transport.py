@@ -166,18 +166,24 @@ class GeniusTransport:
         status = outcome.status
         if status == 401:
             return self._error(
-                AuthorizationNeeded, method, path, outcome,
+                AuthorizationNeeded,
+                method,
+                path,
+                outcome,
                 "Genius refused the API key (401): enter a valid key in the "
                 "Genius connection settings",
                 system="genius",
-            )  # fmt: skip
+            )
         if status == 403:
             return self._error(
-                AuthorizationNeeded, method, path, outcome,
+                AuthorizationNeeded,
+                method,
+                path,
+                outcome,
                 "Genius refused the company code (403): the API key may not use "
                 "this company; check the company code or the key's rights in Genius",
                 system="genius",
-            )  # fmt: skip
+            )
         if status == 404:
             return self._error(RecordNotFound, method, path, outcome)
         return self._error(RecordRejected, method, path, outcome)
