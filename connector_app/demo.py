@@ -85,11 +85,15 @@ def connect_genius(tenant_id: int, base_url: str, company: str, api_key: str) ->
         )
 
 
-def seed_demo(settings: Settings, fixtures_dir: Path) -> DemoTenant:
-    """Ensure the operator, the demo tenant and its Genius connection."""
+def seed_operator(settings: Settings) -> None:
+    """The operator of OPERATOR_EMAIL, with OPERATOR_PASSWORD as its password."""
     ensure_operator(
         settings.operator_email, settings.operator_password.get_secret_value()
     )
+
+
+def seed_demo(settings: Settings, fixtures_dir: Path) -> DemoTenant:
+    """Ensure the demo tenant, installed through OAuth, and its Genius connection."""
     hub_id, company, api_key = read_demo_ids(fixtures_dir)
 
     tenant = find_tenant_by_hub(hub_id)

@@ -6,29 +6,34 @@ HTTP API on APP_PORT). Once everything answers, the demo is seeded and the
 URLs are printed. Ctrl-C or SIGTERM stops every process, newest first.
 
 Every port and folder comes from the settings, so a test can run a second
-stack on free ports with its own DATA_DIR. `start_services(..., portal=False)`
-starts everything but Reflex, serving the HTTP API alone instead.
+stack on free ports with its own DATA_DIR: `launched_stack(data_dir)` does
+that, with everything but Reflex (`--no-portal` serves the HTTP API alone).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 
-from connector_app.demo import DemoTenant, seed_demo
+from connector_app.demo import DemoTenant, seed_demo, seed_operator
 from runtime.logs import configure_logging, get_logger
 from runtime.processes import ProcessFailed, Supervisor
-from runtime.redis_server import REDIS_BINARY
+from runtime.redis_server import REDIS_BINARY, free_port
 from runtime.settings import ROOT_DIR, Settings, get_settings
+from sync.errors import ConnectorError
 
 log = get_logger(__name__)
 
@@ -37,6 +42,7 @@ JS_BIN_DIR = ROOT_DIR / "tools" / "js" / "node_modules" / ".bin"
 CACHE_DIR = ROOT_DIR / ".cache"
 FIXTURES_DIR = ROOT_DIR / "sandbox" / "fixtures"
 WORKER_HEALTH_KEY = "connector:sync:health-check"
+READY_FILE = "launcher.json"
 
 
 @dataclass
@@ -92,6 +98,14 @@ def child_env(settings: Settings, redis_url: str) -> dict[str, str]:
         }
     )
     return env
+
+
+def apply_migrations(env: dict[str, str]) -> None:
+    """`alembic upgrade head` on DATABASE_URL; a no-op when it is up to date."""
+    args = [sys.executable, "-m", "alembic", "upgrade", "head"]
+    done = subprocess.run(args, env=env, cwd=ROOT_DIR, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ProcessFailed(f"the database migrations failed:\n{done.stderr[-2000:]}")
 
 
 def start_redis(settings: Settings, supervisor: Supervisor) -> str:
@@ -179,6 +193,7 @@ def start_services(
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     redis_url = start_redis(settings, supervisor)
     env = child_env(settings, redis_url)
+    apply_migrations(env)
     if settings.sandbox.enabled:
         start_sandboxes(settings, supervisor, env)
     start_worker(supervisor, env, redis_url)
@@ -189,15 +204,93 @@ def start_services(
     return Stack(settings=settings, supervisor=supervisor, redis_url=redis_url)
 
 
+def stack_env(data_dir: Path) -> dict[str, str]:
+    """Settings for a second stack on free ports, files under `data_dir`.
+
+    It shares this process's database and secrets, so what the stack writes
+    can be read here, and the reverse.
+    """
+    settings = get_settings()
+    ports = {
+        "APP_PORT": free_port(),
+        "EMBEDDED_REDIS_PORT": free_port(),
+        "SANDBOX_HUBSPOT_PORT": free_port(),
+        "SANDBOX_GENIUS_PORT": free_port(),
+    }
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    env.update({name: str(port) for name, port in ports.items()})
+    env.update(
+        {
+            "APP_ENV": "development",
+            "DATA_DIR": str(data_dir),
+            "DATABASE_URL": settings.effective_database_url,
+            "PUBLIC_URL": f"http://127.0.0.1:{ports['APP_PORT']}",
+            "SANDBOX_ENABLED": "true",
+            "SECRET_KEY": settings.secret_key.get_secret_value(),
+            "ENCRYPTION_KEYS": settings.encryption_keys.get_secret_value(),
+            "OPERATOR_PASSWORD": settings.operator_password.get_secret_value(),
+        }
+    )
+    return env
+
+
 @contextmanager
-def running_stack(
-    settings: Settings, *, portal: bool = True, seed: bool = True
-) -> Iterator[tuple[Stack, DemoTenant | None]]:
-    """A started (and seeded) stack, stopped on exit: what tests use."""
-    with Supervisor(log_dir=settings.data_dir / "logs") as supervisor:
-        stack = start_services(settings, supervisor, portal=portal)
-        tenant = seed_demo(settings, FIXTURES_DIR) if seed else None
-        yield stack, tenant
+def launched_stack(
+    data_dir: Path, *, portal: bool = False, timeout_s: float = 600.0
+) -> Iterator[dict[str, Any]]:
+    """Run `python -m runtime.launcher` on free ports until the block ends.
+
+    Yields the launcher's ready file: app_url, redis_url, hubspot_url,
+    genius_url, tenant_id, operator_email, operator_password. The end sends
+    SIGINT, as Ctrl-C would, and waits for every process to stop.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    args = [sys.executable, "-m", "runtime.launcher"]
+    args += [] if portal else ["--no-portal"]
+    log_file = (data_dir / "launcher.log").open("w")
+    launcher = subprocess.Popen(
+        args,
+        env=stack_env(data_dir),
+        cwd=ROOT_DIR,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+    ready = data_dir / READY_FILE
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not ready.exists():
+            if launcher.poll() is not None or time.monotonic() > deadline:
+                raise ProcessFailed(
+                    f"the launcher did not come up; read {data_dir / 'launcher.log'}"
+                )
+            time.sleep(0.2)
+        yield json.loads(ready.read_text())
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        try:
+            launcher.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            launcher.kill()
+        log_file.close()
+
+
+def write_ready_file(stack: Stack, tenant: DemoTenant | None) -> Path:
+    """What a started stack answers on, for scripts and tests (removed on stop)."""
+    settings = stack.settings
+    path = settings.data_dir / READY_FILE
+    document = {
+        "pid": os.getpid(),
+        "app_url": settings.public_url,
+        "redis_url": stack.redis_url,
+        "hubspot_url": settings.sandbox_hubspot_url,
+        "genius_url": settings.sandbox_genius_url,
+        "tenant_id": tenant.id if tenant else None,
+        "operator_email": settings.operator_email,
+        "operator_password": settings.operator_password.get_secret_value(),
+    }
+    path.write_text(json.dumps(document, indent=1))
+    return path
 
 
 def print_banner(stack: Stack, tenant: DemoTenant | None) -> None:
@@ -235,6 +328,9 @@ def wait_for_stop(supervisor: Supervisor) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m runtime.launcher")
     parser.add_argument("--dev", action="store_true", help="Reflex with hot reload")
+    parser.add_argument(
+        "--no-portal", action="store_true", help="serve the HTTP API without Reflex"
+    )
     options = parser.parse_args(argv)
     settings = get_settings()
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
@@ -242,16 +338,21 @@ def main(argv: list[str] | None = None) -> int:
     # Signals are ours from here on, so a Ctrl-C during start-up also stops cleanly.
     with Supervisor(log_dir=settings.data_dir / "logs") as supervisor:
         try:
-            stack = start_services(settings, supervisor, dev=options.dev)
-            tenant = (
-                seed_demo(settings, FIXTURES_DIR) if settings.sandbox.enabled else None
+            stack = start_services(
+                settings, supervisor, portal=not options.no_portal, dev=options.dev
             )
-        except (ProcessFailed, KeyboardInterrupt) as error:
+            seed_operator(settings)
+            tenant = None
+            if settings.sandbox.enabled:
+                tenant = seed_demo(settings, FIXTURES_DIR)
+        except (ProcessFailed, ConnectorError, KeyboardInterrupt) as error:
             log.error("launcher.start_failed", reason=str(error) or "interrupted")
             return 1
+        ready = write_ready_file(stack, tenant)
         print_banner(stack, tenant)
         code = wait_for_stop(supervisor)
         print("Stopping every process…", flush=True)
+        ready.unlink(missing_ok=True)
     return code
 
 
