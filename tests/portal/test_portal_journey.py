@@ -1,0 +1,109 @@
+"""The operator's journey in a real browser, against a whole stack.
+
+The launcher starts Redis, both sandboxes, the arq worker and the Reflex app
+in production mode on free ports with a temporary DATA_DIR, and seeds the
+demo tenant through the real OAuth flow. Debian's chromium, driven by
+Playwright, then signs in, opens the demo tenant, clicks "Sync now" and waits
+until the run shows as finished with its counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runtime.launcher import launched_stack
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+FINISHED = re.compile(r"^(succeeded|partial|failed)$")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    data_dir = tmp_path_factory.mktemp("portal") / "data"
+    # A cold frontend install and production build take minutes on two cores.
+    with launched_stack(data_dir, portal=True, timeout_s=900) as ready:
+        yield ready
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def sign_in(page: Any, stack: dict[str, Any]) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{stack['app_url']}/tenants", wait_until="networkidle")
+    expect(page).to_have_url(re.compile(r"/signin$"), timeout=30_000)
+    page.fill("#email", stack["operator_email"])
+    page.fill("#password", stack["operator_password"])
+    page.click("#sign-in")
+    expect(page).to_have_url(re.compile(r"/tenants$"), timeout=30_000)
+
+
+def test_wrong_password_keeps_the_operator_out(stack, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(f"{stack['app_url']}/signin", wait_until="networkidle")
+    page.fill("#email", stack["operator_email"])
+    page.fill("#password", "not-the-password")
+    page.click("#sign-in")
+    expect(page.locator("#error")).to_contain_text("do not match", timeout=30_000)
+    expect(page).to_have_url(re.compile(r"/signin$"))
+    page.close()
+
+
+def test_operator_syncs_the_demo_tenant_and_sees_the_run_finish(
+    stack, browser, tmp_path_factory
+):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    sign_in(page, stack)
+
+    page.locator(".tenant-link").first.click()
+    tenant_url = f"{stack['app_url']}/tenants/{stack['tenant_id']}"
+    expect(page).to_have_url(tenant_url, timeout=30_000)
+    expect(page.locator("#tenant-status")).to_have_text("active", timeout=30_000)
+    expect(page.locator("#genius")).to_contain_text("USINAGEBC")
+
+    # The sign-in survives a reload.
+    page.reload(wait_until="networkidle")
+    expect(page).to_have_url(tenant_url)
+    expect(page.locator("#sync-now")).to_be_enabled(timeout=30_000)
+
+    page.click("#sync-now")
+    expect(page.locator("#run-status")).to_have_text(FINISHED, timeout=300_000)
+    shot = tmp_path_factory.getbasetemp() / "portal-after-sync.png"
+    page.screenshot(path=str(shot), full_page=True)
+    expect(page.locator("#run-status")).to_have_text("succeeded")
+    expect(page.locator("#run-counts")).to_contain_text(re.compile(r"created \d+"))
+    expect(page.locator("#run-duration")).to_contain_text(" s")
+    assert page.locator(".run-line").count() > 0
+    page.close()
