@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mapping.compiler import Side
+from mapping.merge import Side
 from store.db import session_scope
 from store.models import LinkKind, ReviewKind
 from sync.engine.scope import RunScope, hubspot_modified
@@ -121,7 +121,7 @@ class CustomerLinker:
         reading = self.pair.read_hubspot(company.get("properties") or {})
         raise_required(reading.errors, "company", company_id)
         plan = self.pair.merge(
-            None, Side(reading.values, hubspot_modified(company)), Side({}, None)
+            None, reading.side(modified_at=hubspot_modified(company)), Side({}, None)
         )
         name = (company.get("properties") or {}).get("name") or ""
         fields = dict(plan.to_genius)
@@ -172,10 +172,11 @@ class CustomerLinker:
         genius = self.pair.read_genius(customer)
         plan = self.pair.merge(
             snapshot,
-            Side(reading.values, hubspot_modified(company)),
-            Side(genius.values, self.scope.genius_modified(customer)),
+            reading.side(modified_at=hubspot_modified(company)),
+            genius.side(modified_at=self.scope.genius_modified(customer)),
         )
-        for error in [*reading.errors, *genius.errors, *plan.errors]:
+        raise_required(plan.errors, "company", company_id)
+        for error in plan.errors:
             self.scope.recorder.event(
                 "company.field_error",
                 str(error.message),

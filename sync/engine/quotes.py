@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mapping.compiler import Side
+from mapping.merge import Side
 from store.db import session_scope
 from store.models import Link, LinkKind
 from sync.engine.customers import CustomerLinker, raise_required
@@ -72,7 +72,6 @@ class QuoteSyncer:
         """Create or merge the deal's quote; None when the deal is not for us yet."""
         reading = self.deals.read_hubspot(work.properties)
         raise_required(reading.errors, "deal", work.deal_id)
-        self._report_field_errors(work, reading.errors)
         lines = self.build_lines(work)
 
         created = False
@@ -92,19 +91,19 @@ class QuoteSyncer:
                 )
             if not self.is_open(work):
                 return None
-            quote = await self._create_quote(work, reading.values, lines)
+            quote = await self._create_quote(work, reading, lines)
             created = True
 
         snapshot = (work.link.snapshot if work.link else {}) or {}
         plan = self.deals.merge(
             snapshot.get("fields"),
-            Side(reading.values, hubspot_modified(work.deal)),
-            Side(
-                self.deals.read_genius(quote).values,
-                self.scope.genius_modified(quote),
+            reading.side(modified_at=hubspot_modified(work.deal)),
+            self.deals.read_genius(quote).side(
+                modified_at=self.scope.genius_modified(quote)
             ),
         )
-        self._report_conflicts(work, quote, plan)
+        raise_required(plan.errors, "deal", work.deal_id)
+        self._report(work, quote, plan)
         changes = dict(plan.to_genius)
         if not created and json_ready(lines) != snapshot.get(LINES_KEY):
             changes["Lines"] = lines
@@ -153,7 +152,7 @@ class QuoteSyncer:
         return lines
 
     async def _create_quote(
-        self, work: DealWork, values: dict[str, Any], lines: list[dict[str, Any]]
+        self, work: DealWork, reading: Any, lines: list[dict[str, Any]]
     ) -> dict[str, Any]:
         if work.company is None:
             raise RecordRejected(
@@ -166,7 +165,7 @@ class QuoteSyncer:
             work.company, currency=work.properties.get("deal_currency_code") or ""
         )
         opening = self.deals.merge(
-            None, Side(values, hubspot_modified(work.deal)), Side({}, None)
+            None, reading.side(modified_at=hubspot_modified(work.deal)), Side({}, None)
         )
         fields = {
             **opening.to_genius,
@@ -187,29 +186,33 @@ class QuoteSyncer:
             )
         return quote
 
-    def _report_field_errors(self, work: DealWork, errors: list[Any]) -> None:
-        for error in errors:
+    def _report(self, work: DealWork, quote: dict[str, Any], plan: Any) -> None:
+        """Log the plan's field errors and conflicts; the record still syncs."""
+        ids = {
+            "object_kind": "deal",
+            "hubspot_id": work.deal_id,
+            "genius_id": quote["Number"],
+        }
+        for error in plan.errors:
             self.scope.recorder.event(
-                "deal.field_error",
-                error.message,
-                level="warning",
-                object_kind="deal",
-                hubspot_id=work.deal_id,
+                "deal.field_error", error.message, level="warning", **ids
             )
-
-    def _report_conflicts(
-        self, work: DealWork, quote: dict[str, Any], plan: Any
-    ) -> None:
         for conflict in plan.conflicts:
             self.scope.recorder.count("conflicts")
+            winner = {"hubspot_won": "HubSpot's", "genius_won": "Genius's"}.get(
+                conflict.outcome, "neither"
+            )
+            message = (
+                f"{conflict.field}: HubSpot has {conflict.hubspot_value!r}, "
+                f"Genius has {conflict.genius_value!r}; {winner} value kept "
+                f"(rule: {conflict.rule})"
+            )
             self.scope.recorder.event(
                 "deal.conflict",
-                conflict.describe(),
+                message,
                 level="warning",
-                object_kind="deal",
-                hubspot_id=work.deal_id,
-                genius_id=quote["Number"],
                 data=conflict.as_dict(),
+                **ids,
             )
 
 
