@@ -12,11 +12,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from connector_app.api import genius_webhooks
+
 
 async def health(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
 def build_api() -> Starlette:
-    routes: list = [Route("/api/health", health)]
+    routes: list = [Route("/api/health", health), *genius_webhooks.routes]
     return Starlette(routes=routes)

@@ -31,14 +31,25 @@ def initial_state(state_path: Path | None, seed_path: Path | None) -> SandboxSta
 
 @contextmanager
 def serve_in_thread(
-    sandbox: GeniusSandbox, *, host: str = "127.0.0.1"
+    sandbox: GeniusSandbox,
+    *,
+    host: str = "127.0.0.1",
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
 ) -> Iterator[str]:
-    """Serve `sandbox` on a free port of `host`; yields its base URL."""
+    """Serve `sandbox` on a free port of `host` (https with a certificate);
+    yields its base URL."""
     with socket.socket() as sock:
         sock.bind((host, 0))
         port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(sandbox), host=host, port=port, log_level="warning", lifespan="on"
+        create_app(sandbox),
+        host=host,
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -49,7 +60,7 @@ def serve_in_thread(
             raise RuntimeError(f"the Genius sandbox did not start on port {port}")
         time.sleep(0.02)
     try:
-        yield f"http://{host}:{port}"
+        yield f"{'https' if certfile else 'http'}://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -62,17 +62,16 @@ def classify(address: IPAddress) -> str:
     inner = unwrap(address)
     if inner in METADATA_ADDRESSES or address in METADATA_ADDRESSES:
         return "cloud metadata"
+    shared = isinstance(inner, ipaddress.IPv4Address) and inner in SHARED_SPACE
     checks = (
         ("unspecified", inner.is_unspecified),
         ("loopback", inner.is_loopback),
         ("link-local", inner.is_link_local),
         ("multicast", inner.is_multicast),
-        (
-            "shared (CGNAT)",
-            isinstance(inner, ipaddress.IPv4Address) and inner in SHARED_SPACE,
-        ),
+        ("reserved", inner.is_reserved),
+        ("shared (CGNAT)", shared),
         ("private", inner.is_private),
-        ("reserved", inner.is_reserved or not inner.is_global),
+        ("reserved", not inner.is_global),
     )
     return next((kind for kind, hit in checks if hit), "public")
 
