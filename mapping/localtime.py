@@ -27,3 +27,8 @@ def utc_to_genius(moment: datetime, tz_name: str) -> str:
     if moment.tzinfo is None:
         raise ValueError(f"naive datetime {moment!r}: pass an aware datetime")
     return moment.astimezone(ZoneInfo(tz_name)).strftime(GENIUS_TIMESTAMP_FORMAT)
+
+
+def local_to_utc(local: datetime, tz_name: str) -> datetime:
+    """Naive wall-clock time in `tz_name` -> aware UTC (the earlier if ambiguous)."""
+    return local.replace(tzinfo=ZoneInfo(tz_name), fold=0).astimezone(UTC)
