@@ -43,6 +43,7 @@ CACHE_DIR = ROOT_DIR / ".cache"
 FIXTURES_DIR = ROOT_DIR / "sandbox" / "fixtures"
 WORKER_HEALTH_KEY = "connector:sync:health-check"
 READY_FILE = "launcher.json"
+QUIET_DIRS = ("tests", "docs", "bench", "tools", "sandbox", "hubspot_extension")
 
 
 @dataclass
@@ -175,6 +176,14 @@ def start_portal(
     args = [str(BIN_DIR / "reflex"), "run", "--env", "preview" if dev else "prod"]
     args += ["--frontend-port", port, "--backend-port", port]
     args += ["--backend-host", "127.0.0.1", "--loglevel", "info"]
+    if dev:
+        # Reload on code changes only: the database and logs under DATA_DIR
+        # change all the time and would restart the backend in a loop.
+        quiet = [settings.data_dir, *(ROOT_DIR / name for name in QUIET_DIRS)]
+        env = {
+            **env,
+            "REFLEX_HOT_RELOAD_EXCLUDE_PATHS": os.pathsep.join(map(str, quiet)),
+        }
     child = supervisor.start(
         "portal", args, env=env, cwd=ROOT_DIR, port=settings.app_port
     )
