@@ -68,6 +68,9 @@ class GeniusClient:
                 policy or AddressPolicy.from_settings(), verify=verify
             ),
             follow_redirects=False,
+            # A proxy from the environment would connect on our behalf,
+            # around the address checks of the transport.
+            trust_env=False,
         )
         limiter = None
         if redis is not None:
