@@ -78,7 +78,11 @@ class GeniusClient:
                 redis, tenant_id, self.profile.requests_per_s or settings.requests_per_s
             )
         self._transport = GeniusTransport(
-            self._http, limiter=limiter, retry=retry, tenant_id=tenant_id
+            self._http,
+            limiter=limiter,
+            retry=retry,
+            tenant_id=tenant_id,
+            company=company,
         )
 
     async def __aenter__(self) -> GeniusClient:

@@ -27,6 +27,8 @@ DEFAULT_PATHS = {
 }
 
 
+# TODO: no screen edits a profile yet; an installation that differs from the
+# defaults is connected from Python with save_connection(..., profile=...).
 @dataclass(frozen=True)
 class GeniusProfile:
     """The API's spelling at one installation; every value has a default."""

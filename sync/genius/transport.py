@@ -70,8 +70,10 @@ class GeniusTransport:
         limiter: RateLimiter | None = None,
         retry: RetryPolicy | None = None,
         tenant_id: int | None = None,
+        company: str = "",
     ) -> None:
         self.http = http
+        self.company = company
         self.limiter = limiter
         self.retry = retry or RetryPolicy()
         self.tenant_id = tenant_id
@@ -163,30 +165,22 @@ class GeniusTransport:
         return wait_s
 
     def _client_error(self, method: str, path: str, outcome: Outcome) -> ConnectorError:
-        status = outcome.status
-        if status == 401:
-            return self._error(
-                AuthorizationNeeded,
-                method,
-                path,
-                outcome,
+        if outcome.status == 401:
+            message = (
                 "Genius refused the API key (401): enter a valid key in the "
-                "Genius connection settings",
-                system="genius",
+                "Genius connection settings"
             )
-        if status == 403:
-            return self._error(
-                AuthorizationNeeded,
-                method,
-                path,
-                outcome,
-                "Genius refused the company code (403): the API key may not use "
-                "this company; check the company code or the key's rights in Genius",
-                system="genius",
+        elif outcome.status == 403:
+            message = (
+                f"Genius refused company {self.company!r} (403): the API key may "
+                "not use it; check the company code or the key's rights in Genius"
             )
-        if status == 404:
-            return self._error(RecordNotFound, method, path, outcome)
-        return self._error(RecordRejected, method, path, outcome)
+        else:
+            kind = RecordNotFound if outcome.status == 404 else RecordRejected
+            return self._error(kind, method, path, outcome)
+        return self._error(
+            AuthorizationNeeded, method, path, outcome, message, system="genius"
+        )
 
     def _transient_error(
         self, method: str, path: str, outcome: Outcome, wait_s: float

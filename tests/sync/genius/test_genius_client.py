@@ -126,6 +126,8 @@ async def test_refused_credentials_need_a_person(make_client, options, status):
 
     assert caught.value.system == "genius"
     assert caught.value.failure.status == status
+    if status == 403:
+        assert "'AUTRE'" in caught.value.message
 
 
 async def test_paging_reports_the_total_and_gives_every_record_once(make_client, erp):
