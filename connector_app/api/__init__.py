@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from connector_app.api import genius_webhooks
+from connector_app.api import genius_webhooks, hubspot_webhooks, oauth
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -21,4 +21,5 @@ async def health(_request: Request) -> JSONResponse:
 
 def build_api() -> Starlette:
     routes: list = [Route("/api/health", health), *genius_webhooks.routes]
+    routes += [*oauth.routes, *hubspot_webhooks.routes]
     return Starlette(routes=routes)
