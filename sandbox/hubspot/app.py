@@ -39,6 +39,7 @@ class Sandbox:
         self.state_path = state_path
         self.dirty = False
         self._order: dict[tuple[int, str], tuple[tuple[int, int], list[int]]] = {}
+        self.search_cache: dict[str, tuple[int, list[Any]]] = {}
         self.world = world
         self.replace_world(world)
 
@@ -46,6 +47,7 @@ class Sandbox:
         world.listeners = [self.webhooks.on_change]
         self.world = world
         self._order.clear()
+        self.search_cache.clear()
         self.apply_faults()
         self.mark_dirty()
 

@@ -67,8 +67,37 @@ async def search_objects(call: Call) -> Response:
         )
     sort = parse_sort(body.get("sorts") or [])
 
-    at_ms = now_ms()
     portal = call.portal
+    matches = _matching(call, kind, body, groups, sort)
+    end = min(offset + limit, len(matches), RESULT_CAP)
+    properties = shapes.split_names(body.get("properties")) or None
+    results = [
+        shapes.record_body(portal, record, properties, values=values)
+        for record, values in matches[offset:end]
+    ]
+    answer: dict[str, Any] = {"total": len(matches), "results": results}
+    if end < len(matches):
+        # Past 10,000 the next page is refused, but HubSpot still offers it.
+        answer["paging"] = {"next": {"after": str(end)}}
+    return JSONResponse(answer)
+
+
+def _matching(
+    call: Call,
+    kind: Any,
+    body: dict[str, Any],
+    groups: list[Any],
+    sort: tuple[str, bool] | None,
+) -> list[tuple[Record, dict[str, str]]]:
+    """Sorted matches; reused across the pages of one query while nothing changes."""
+    portal = call.portal
+    key = json.dumps([portal.hub_id, kind.name, groups, sort, body.get("query")],
+                     default=str)  # fmt: skip
+    cache = call.sandbox.search_cache
+    cached = cache.get(key)
+    if cached is not None and cached[0] == portal.version and not portal.index_delay_ms:
+        return cached[1]
+    at_ms = now_ms()
     matches = []
     for record in portal.records[kind.name].values():
         values = record.searchable_values(at_ms)
@@ -79,17 +108,10 @@ async def search_objects(call: Call) -> Response:
         ):
             matches.append((record, values))
     matches.sort(key=_ordering(portal, kind.name, sort))
-
-    end = min(offset + limit, len(matches), RESULT_CAP)
-    properties = shapes.split_names(body.get("properties")) or None
-    results = [
-        shapes.record_body(portal, record, properties, values=values)
-        for record, values in matches[offset:end]
-    ]
-    answer: dict[str, Any] = {"total": len(matches), "results": results}
-    if end < len(matches) and end < RESULT_CAP:
-        answer["paging"] = {"next": {"after": str(end)}}
-    return JSONResponse(answer)
+    if len(cache) > 32:
+        cache.clear()
+    cache[key] = (portal.version, matches)
+    return matches
 
 
 def _number(value: Any, name: str) -> int:
@@ -273,7 +295,3 @@ def _matches_query(values: dict[str, str], names: tuple[str, ...], query: Any) -
         any(word.startswith(term) for word in words)
         for term in re.findall(r"\w+", str(query).lower())
     )
-
-
-def describe(body: dict[str, Any]) -> str:
-    return json.dumps(body)[:200]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -47,24 +48,31 @@ class RunningSandbox:
 
 
 @contextmanager
-def serve_in_thread(
-    sandbox: Sandbox, *, host: str = "127.0.0.1", port: int | None = None
-) -> Iterator[RunningSandbox]:
-    """Serve `sandbox` over real HTTP on a free loopback port while in the block."""
+def serve_app(
+    app: Any, *, host: str = "127.0.0.1", port: int | None = None
+) -> Iterator[str]:
+    """Serve an ASGI app over real HTTP in a thread; yields its base URL."""
     port = port or free_port(host)
-    config = uvicorn.Config(
-        build_app(sandbox), host=host, port=port, log_level="warning", lifespan="on"
-    )
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="hubspot-sandbox", daemon=True)
+    thread = threading.Thread(target=server.run, name=f"serve-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"the HubSpot sandbox did not start on port {port}")
+            raise RuntimeError(f"the server did not start on port {port}")
         time.sleep(0.01)
     try:
-        yield RunningSandbox(sandbox, f"http://{host}:{port}")
+        yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def serve_in_thread(
+    sandbox: Sandbox, *, host: str = "127.0.0.1", port: int | None = None
+) -> Iterator[RunningSandbox]:
+    """Serve `sandbox` on a free loopback port while in the block."""
+    with serve_app(build_app(sandbox), host=host, port=port) as url:
+        yield RunningSandbox(sandbox, url)

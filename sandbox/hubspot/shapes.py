@@ -15,8 +15,9 @@ ALWAYS = ("hs_object_id", "createdate", "hs_lastmodifieddate")
 def split_names(raw: str | list[str] | None) -> list[str]:
     if raw is None:
         return []
-    parts = raw if isinstance(raw, list) else raw.split(",")
-    return [part.strip() for part in parts if part and part.strip()]
+    items = raw if isinstance(raw, list) else [raw]
+    parts = [part for item in items for part in str(item).split(",")]
+    return [part.strip() for part in parts if part.strip()]
 
 
 def record_body(

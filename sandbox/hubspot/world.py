@@ -102,6 +102,7 @@ class Portal:
     )
     merged_into: dict[tuple[str, str], str] = field(default_factory=dict)
     next_id: int = 1001
+    version: int = 0  # grows with every change; search caches key on it
     index_delay_ms: int = 0
     notify: Callable[[int, Change], None] | None = None
 
@@ -397,6 +398,7 @@ class Portal:
         self._emit(change)
 
     def _emit(self, change: Change) -> None:
+        self.version += 1
         if self.notify is not None:
             self.notify(self.hub_id, change)
 

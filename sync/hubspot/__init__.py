@@ -77,12 +77,13 @@ async def open_hubspot(
         redis = Redis.from_url(settings.redis_url)
     hubspot = settings.hubspot
     transport = HubSpotTransport(
-        shared_http(hubspot.timeout_s),
+        shared_http(),
         hubspot.api_base,
         TokenKeeper(tenant_id, redis, hubspot),
         limits=PortalLimits(redis, tenant.hub_id, hubspot) if rate_limits else None,
         retry=retry or RetryPolicy(),
         tenant_id=tenant_id,
+        timeout_s=hubspot.timeout_s,
     )
     try:
         yield HubSpotClient(transport, redis, tenant_id)

@@ -39,6 +39,11 @@ from sync.ratelimit import RateLimiter
 log = get_logger(__name__)
 
 TRANSIENT = {423, 477, 500, 502, 503, 504, 521, 523, 524}
+# A call booked here reaches HubSpot a little later, and not always equally
+# late: windows a shade longer than HubSpot's keep that jitter from turning
+# into 429s at the edge of the budget.
+GENERAL_WINDOW_S = 10.25
+SEARCH_WINDOW_S = 1.1
 PARKED_REASON = (
     "HubSpot's daily API limit for this portal is reached; syncing resumes "
     "after midnight in the portal's time zone, when an operator enables it"
@@ -79,13 +84,13 @@ class PortalLimits:
             redis,
             key=f"hubspot:{hub_id}:general",
             limit=settings.general_limit_per_10s,
-            window_s=10,
+            window_s=GENERAL_WINDOW_S,
         )
         self.search = RateLimiter(
             redis,
             key=f"hubspot:{hub_id}:search",
             limit=settings.search_limit_per_s,
-            window_s=1,
+            window_s=SEARCH_WINDOW_S,
         )
 
     async def acquire(self, *, search: bool) -> None:
@@ -97,13 +102,12 @@ _POOLS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] 
 )
 
 
-def shared_http(timeout_s: float) -> httpx.AsyncClient:
-    """The worker's one connection pool (one per event loop)."""
+def shared_http() -> httpx.AsyncClient:
+    """The worker's one connection pool (one per event loop); timeouts are per call."""
     loop = asyncio.get_running_loop()
     client = _POOLS.get(loop)
     if client is None or client.is_closed:
         client = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout_s, connect=min(10.0, timeout_s)),
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         )
         _POOLS[loop] = client
@@ -120,8 +124,10 @@ class HubSpotTransport:
         limits: PortalLimits | None,
         retry: RetryPolicy,
         tenant_id: int,
+        timeout_s: float = 30.0,
     ) -> None:
         self.http = http
+        self.timeout = httpx.Timeout(timeout_s, connect=min(10.0, timeout_s))
         self.base_url = base_url.rstrip("/")
         self.keeper = keeper
         self.limits = limits
@@ -194,6 +200,7 @@ class HubSpotTransport:
             params=params,
             json=json,
             headers={"Authorization": f"Bearer {token}"},
+            timeout=self.timeout,
         )
 
     def _judge(

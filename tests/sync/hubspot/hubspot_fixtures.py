@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 from runtime.settings import get_settings
 from sandbox.hubspot.app import Sandbox
 from sandbox.hubspot.fixture import build_world
-from sandbox.hubspot.server import RunningSandbox, serve_in_thread
+from sandbox.hubspot.server import RunningSandbox, serve_app, serve_in_thread
 from sync.hubspot import RetryPolicy
 from sync.hubspot.install import begin_install, complete_install
 
@@ -95,3 +95,13 @@ async def install_portal(redis: Redis, hub_id: int = HUB_ID) -> int:
 @pytest.fixture
 async def tenant_id(db: None, redis: Redis, hubspot_sandbox: RunningSandbox) -> int:
     return await install_portal(redis)
+
+
+@pytest.fixture
+def api_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Our HTTP API on a free port, which is also the public URL HubSpot sees."""
+    from connector_app.api import build_api
+
+    with serve_app(build_api()) as url:
+        monkeypatch.setattr(get_settings(), "public_url", url)
+        yield url
