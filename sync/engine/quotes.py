@@ -95,11 +95,12 @@ class QuoteSyncer:
             created = True
 
         snapshot = (work.link.snapshot if work.link else {}) or {}
+        known_at = work.link.genius_modified_at if work.link else None
         plan = self.deals.merge(
             snapshot.get("fields"),
             reading.side(modified_at=hubspot_modified(work.deal)),
             self.deals.read_genius(quote).side(
-                modified_at=self.scope.genius_modified(quote)
+                modified_at=self.scope.genius_modified(quote, not_before=known_at)
             ),
         )
         raise_required(plan.errors, "deal", work.deal_id)
@@ -115,7 +116,7 @@ class QuoteSyncer:
             to_hubspot=dict(plan.to_hubspot),
             snapshot={"fields": plan.snapshot, LINES_KEY: json_ready(lines)},
             hubspot_modified_at=hubspot_modified(work.deal),
-            genius_modified_at=self.scope.genius_modified(quote),
+            genius_modified_at=self.scope.genius_modified(quote, not_before=known_at),
             created=created,
             changed=bool(changes or plan.to_hubspot),
         )

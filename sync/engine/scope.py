@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from mapping.localtime import genius_to_utc
 from store.models import Tenant
 from sync.engine.recorder import RunRecorder
 
@@ -29,13 +28,14 @@ class RunScope:
     def tenant_id(self) -> int:
         return self.tenant.id
 
-    @property
-    def timezone(self) -> str:
-        return self.tenant.genius_timezone
-
-    def genius_modified(self, record: dict[str, Any]) -> datetime | None:
-        text = record.get("ModifiedAt")
-        return genius_to_utc(text, self.timezone) if text else None
+    def genius_modified(
+        self, record: dict[str, Any], *, not_before: datetime | None = None
+    ) -> datetime | None:
+        """A Genius record's instant; `not_before` (the link's last known time)
+        settles a time of the repeated autumn hour in favour of the later reading."""
+        if not record.get("ModifiedAt"):
+            return None
+        return self.genius.modified_at(record, not_before=not_before)
 
 
 def hubspot_modified(record: dict[str, Any]) -> datetime | None:
