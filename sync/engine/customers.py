@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from mapping.merge import Side
 from store.db import session_scope
 from store.models import LinkKind, ReviewKind
 from sync.engine.scope import RunScope, hubspot_modified
@@ -103,7 +102,6 @@ class CustomerLinker:
                 summary=summary,
                 data={"candidates": codes, "rule": rule},
             )
-        self.scope.recorder.count("held")
         self.scope.recorder.event(
             "company.held",
             summary,
@@ -120,11 +118,8 @@ class CustomerLinker:
         company_id = str(company["id"])
         reading = self.pair.read_hubspot(company.get("properties") or {})
         raise_required(reading.errors, "company", company_id)
-        plan = self.pair.merge(
-            None, reading.side(modified_at=hubspot_modified(company)), Side({}, None)
-        )
         name = (company.get("properties") or {}).get("name") or ""
-        fields = dict(plan.to_genius)
+        fields = self.pair.write_genius(reading.values)
         fields["Code"] = self.index.new_code(name)
         fields.setdefault("Name", name[:60] or fields["Code"])
         fields.setdefault("Currency", currency or "CAD")

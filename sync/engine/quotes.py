@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from mapping.merge import Side
 from store.db import session_scope
 from store.models import Link, LinkKind
 from sync.engine.customers import CustomerLinker, raise_required
@@ -165,11 +164,8 @@ class QuoteSyncer:
         code = await self.customers.code_for(
             work.company, currency=work.properties.get("deal_currency_code") or ""
         )
-        opening = self.deals.merge(
-            None, reading.side(modified_at=hubspot_modified(work.deal)), Side({}, None)
-        )
         fields = {
-            **opening.to_genius,
+            **self.deals.write_genius(reading.values),
             "CustomerCode": code,
             "ExternalReference": QUOTE_REFERENCE.format(work.deal_id),
             "Lines": lines,
