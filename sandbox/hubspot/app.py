@@ -92,10 +92,13 @@ Row = tuple[str, str, Any, Any]  # method, path, handler, scope rule
 
 def _api_routes(rows: list[Row]) -> list[Route]:
     return [
-        Route(path, api(handler, scopes=rule, search=path.endswith("/search")),
-              methods=[method])
+        Route(
+            path,
+            api(handler, scopes=rule, search=path.endswith("/search")),
+            methods=[method],
+        )
         for method, path, handler, rule in rows
-    ]  # fmt: skip
+    ]
 
 
 def _crm_routes() -> list[Route]:

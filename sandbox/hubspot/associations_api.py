@@ -107,7 +107,6 @@ async def batch_read(call: Call) -> Response:
             f"No {catalog.OBJECT_TYPES[to_type].singular} is associated with "
             f"{catalog.OBJECT_TYPES[from_type].singular} {record_id}.",
             context={"fromObjectId": [record_id]},
-            sub_category="crm.associations.NO_ASSOCIATIONS_FOUND",
         )
         for record_id in missing
     ]

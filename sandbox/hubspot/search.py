@@ -91,8 +91,9 @@ def _matching(
 ) -> list[tuple[Record, dict[str, str]]]:
     """Sorted matches; reused across the pages of one query while nothing changes."""
     portal = call.portal
-    key = json.dumps([portal.hub_id, kind.name, groups, sort, body.get("query")],
-                     default=str)  # fmt: skip
+    key = json.dumps(
+        [portal.hub_id, kind.name, groups, sort, body.get("query")], default=str
+    )
     cache = call.sandbox.search_cache
     cached = cache.get(key)
     if cached is not None and cached[0] == portal.version and not portal.index_delay_ms:

@@ -143,8 +143,7 @@ def unique_property(portal: Portal, object_type: str, name: str | None) -> str:
     if definition is None or not definition.get("hasUniqueValue"):
         raise WriteRejected(
             validation_error(
-                f"{name} is not a unique identifier property of "
-                f"{catalog.OBJECT_TYPES[object_type].label.lower()}s"
+                f"{name} is not a unique identifier property of {object_type}"
             )
         )
     return name

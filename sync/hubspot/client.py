@@ -250,8 +250,10 @@ class HubSpotClient:
         return results
 
     async def forget_definitions(self) -> None:
-        keys = [key async for key in self.redis.scan_iter(
-            f"hubspot:cache:{self.tenant_id}:*")]  # fmt: skip
+        keys = [
+            key
+            async for key in self.redis.scan_iter(f"hubspot:cache:{self.tenant_id}:*")
+        ]
         if keys:
             await self.redis.delete(*keys)
 

@@ -30,9 +30,19 @@ MAX_AGE_S = 300
 
 # The only escapes HubSpot decodes before signing; every other one stays encoded.
 _DECODED = {
-    "3A": ":", "2F": "/", "3F": "?", "40": "@", "21": "!", "24": "$",
-    "27": "'", "28": "(", "29": ")", "2A": "*", "2C": ",", "3B": ";",
-}  # fmt: skip
+    "3A": ":",
+    "2F": "/",
+    "3F": "?",
+    "40": "@",
+    "21": "!",
+    "24": "$",
+    "27": "'",
+    "28": "(",
+    "29": ")",
+    "2A": "*",
+    "2C": ",",
+    "3B": ";",
+}
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 
 

@@ -52,8 +52,10 @@ def is_uninstall(event: dict[str, Any]) -> bool:
 
 
 def seen_key(event: dict[str, Any]) -> str:
-    parts = [event.get(k, "") for k in (
-        "portalId", "subscriptionId", "eventId", "objectId", "occurredAt")]  # fmt: skip
+    parts = [
+        event.get(k, "")
+        for k in ("portalId", "subscriptionId", "eventId", "objectId", "occurredAt")
+    ]
     return "hubspot:webhook-seen:" + ":".join(str(part) for part in parts)
 
 
@@ -72,8 +74,11 @@ async def handle_delivery(
     outcome = DeliveryOutcome(received=len(events))
     ours = [e for e in events if isinstance(e, dict) and str(e.get("appId")) == app_id]
     outcome.ignored = len(events) - len(ours)
-    fresh = [e for e, new in zip(ours, await first_sightings(redis, ours), strict=True)
-             if new]  # fmt: skip
+    fresh = [
+        e
+        for e, new in zip(ours, await first_sightings(redis, ours), strict=True)
+        if new
+    ]
     outcome.duplicates = len(ours) - len(fresh)
 
     by_portal: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -39,8 +39,13 @@ async def test_install_creates_the_app_properties(tenant_id, hubspot_sandbox):
 
     assert deal_props["genius_quote_status"]["groupName"] == "genius_erp"
     assert [o["value"] for o in deal_props["genius_quote_status"]["options"]] == [
-        "draft", "sent", "accepted", "refused", "cancelled", "converted",
-    ]  # fmt: skip
+        "draft",
+        "sent",
+        "accepted",
+        "refused",
+        "cancelled",
+        "converted",
+    ]
     assert deal_props["genius_quote_date"]["type"] == "date"
     assert company_props["genius_customer_code"]["hasUniqueValue"] is True
     assert "genius_erp" in portal.groups["companies"]
