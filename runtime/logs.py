@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 
@@ -38,12 +38,15 @@ def redact(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, An
     return {key: redact_value(key, value) for key, value in event_dict.items()}
 
 
-def configure_logging(*, json_logs: bool, level: str = "INFO") -> None:
+def configure_logging(
+    *, json_logs: bool, level: str = "INFO", stream: TextIO | None = None
+) -> None:
     """Route structlog and the standard library through one renderer."""
+    stream = stream or sys.stderr
     renderer = (
         structlog.processors.JSONRenderer()
         if json_logs
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
     )
     shared = [
         structlog.contextvars.merge_contextvars,
@@ -59,7 +62,7 @@ def configure_logging(*, json_logs: bool, level: str = "INFO") -> None:
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared,
@@ -69,7 +72,7 @@ def configure_logging(*, json_logs: bool, level: str = "INFO") -> None:
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers[:] = [handler]
