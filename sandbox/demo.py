@@ -47,229 +47,54 @@ FABRICATION_STAGES = [
     ("7000013", "Perdue", "true", "0.0"),
 ]
 
-# (SKU, French description, English description, unit, unit price)
-PRODUCTS = [
-    ("PLQ-ACIER-10", "Plaque d'acier 10 mm", "Steel plate 10 mm", "UN", "148.5000"),
-    ("POU-W8-31", "Poutre W8x31, 6 m", "W8x31 beam, 6 m", "UN", "612.0000"),
-    (
-        "BOU-HEX-12",
-        "Boulon hexagonal ½ po (boîte de 100)",
-        "Hex bolt ½ in",
-        "BT",
-        "38.9500",
-    ),
-    ("TOL-ALU-3", "Tôle d'aluminium 3 mm", "Aluminium sheet 3 mm", "UN", "96.2500"),
-    ("SUP-SOUDE-100", "Support soudé 100 mm", "Welded bracket 100 mm", "UN", "12.5000"),
-    ("ARB-USINE-50", "Arbre usiné Ø50 mm", "Machined shaft Ø50 mm", "UN", "284.0000"),
-    ("BRI-INOX-304", "Bride inox 304", "Stainless flange 304", "UN", "57.8000"),
-    (
-        "ENG-CONV-20",
-        "Engrenage de convoyeur 20 dents",
-        "Conveyor gear 20 teeth",
-        "UN",
-        "133.3300",
-    ),
-    (
-        "CYL-HYD-80",
-        "Vérin hydraulique 80 mm",
-        "Hydraulic cylinder 80 mm",
-        "UN",
-        "1450.0000",
-    ),
-    ("GAR-DECOUPE", "Garde de sécurité découpée", "Cut safety guard", "UN", "219.9900"),
-    ("ROU-6205", "Roulement à billes 6205", "Ball bearing 6205", "UN", "8.7500"),
-    (
-        "SERV-SOUDURE",
-        "Soudure en atelier (heure)",
-        "Shop welding (hour)",
-        "H",
-        "95.0000",
-    ),
-]
 
-# (name, domain, city, province, postal code, country, phone)
-COMPANIES = [
-    (
-        "Acier Laurentides inc.",
-        "acier-laurentides.example",
-        "Saint-Jérôme",
-        "QC",
-        "J7Z 5T3",
-        "CA",
-        "450-555-0110",
-    ),
-    (
-        "Métallurgie Québec inc.",
-        "metallurgie-qc.example",
-        "Québec",
-        "QC",
-        "G1K 3X2",
-        "CA",
-        "418-555-0121",
-    ),
-    (
-        "Usinage Lévis ltée",
-        "usinage-levis.example",
-        "Lévis",
-        "QC",
-        "G6V 6N2",
-        "CA",
-        "418-555-0132",
-    ),
-    (
-        "Fonderie Trois-Rivières ltée",
-        "fonderie-tr.example",
-        "Trois-Rivières",
-        "QC",
-        "G9A 5H7",
-        "CA",
-        "819-555-0143",
-    ),
-    (
-        "Soudure Montréal-Nord inc.",
-        "soudure-mtl-nord.example",
-        "Montréal",
-        "QC",
-        "H1G 2V4",
-        "CA",
-        "514-555-0154",
-    ),
-    (
-        "Équipements Sherbrooke inc.",
-        "equipements-sherbrooke.example",
-        "Sherbrooke",
-        "QC",
-        "J1H 4A9",
-        "CA",
-        "819-555-0165",
-    ),
-    (
-        "Hydraulique Saguenay ltée",
-        "hydraulique-saguenay.example",
-        "Saguenay",
-        "QC",
-        "G7H 5B1",
-        "CA",
-        "418-555-0176",
-    ),
-    (
-        "Tôlerie Drummond inc.",
-        "tolerie-drummond.example",
-        "Drummondville",
-        "QC",
-        "J2C 2B8",
-        "CA",
-        "819-555-0187",
-    ),
-    (
-        "Boulons Gatineau inc.",
-        "boulons-gatineau.example",
-        "Gatineau",
-        "QC",
-        "J8T 3R6",
-        "CA",
-        "819-555-0198",
-    ),
-    (
-        "Précision Rimouski ltée",
-        "precision-rimouski.example",
-        "Rimouski",
-        "QC",
-        "G5L 1Y8",
-        "CA",
-        "418-555-0209",
-    ),
-    (
-        "Mécanique Beauce inc.",
-        "mecanique-beauce.example",
-        "Saint-Georges",
-        "QC",
-        "G5Y 5C5",
-        "CA",
-        "418-555-0210",
-    ),
-    (
-        "Aluminium Bécancour inc.",
-        "alu-becancour.example",
-        "Bécancour",
-        "QC",
-        "G9H 2L6",
-        "CA",
-        "819-555-0221",
-    ),
-    (
-        "Convoyeurs Granby ltée",
-        "convoyeurs-granby.example",
-        "Granby",
-        "QC",
-        "J2G 8C7",
-        "CA",
-        "450-555-0232",
-    ),
-    (
-        "Chaudronnerie Sorel-Tracy inc.",
-        "chaudronnerie-sorel.example",
-        "Sorel-Tracy",
-        "QC",
-        "J3P 4N2",
-        "CA",
-        "450-555-0243",
-    ),
-    (
-        "Ateliers Rivière-du-Loup inc.",
-        "ateliers-rdl.example",
-        "Rivière-du-Loup",
-        "QC",
-        "G5R 3Z1",
-        "CA",
-        "418-555-0254",
-    ),
-    (
-        "Pièces d'Ottawa Ltd.",
-        "pieces-ottawa.example",
-        "Ottawa",
-        "ON",
-        "K1P 5J2",
-        "CA",
-        "613-555-0265",
-    ),
-    (
-        "Great Lakes Fabrication Inc.",
-        "greatlakesfab.example",
-        "Buffalo",
-        "NY",
-        "14203",
-        "US",
-        "716-555-0276",
-    ),
-    (
-        "Vermont Steelworks LLC",
-        "vermont-steel.example",
-        "Burlington",
-        "VT",
-        "05401",
-        "US",
-        "802-555-0287",
-    ),
-    (
-        "Maine Marine Parts Inc.",
-        "maine-marine.example",
-        "Portland",
-        "ME",
-        "04101",
-        "US",
-        "207-555-0298",
-    ),
-    (
-        "Ohio Valley Machining Inc.",
-        "ohio-valley-machining.example",
-        "Columbus",
-        "OH",
-        "43215",
-        "US",
-        "614-555-0309",
-    ),
-]
+def read_table(text: str) -> list[tuple[str, ...]]:
+    """Rows of a `|`-separated table written in this module."""
+    return [
+        tuple(cell.strip() for cell in line.split("|"))
+        for line in text.strip().splitlines()
+    ]
+
+
+# SKU | French description | English description | unit | unit price
+PRODUCTS = read_table("""
+PLQ-ACIER-10  | Plaque d'acier 10 mm                  | Steel plate 10 mm        | UN | 148.5000
+POU-W8-31     | Poutre W8x31, 6 m                     | W8x31 beam, 6 m          | UN | 612.0000
+BOU-HEX-12    | Boulon hexagonal ½ po (boîte de 100)  | Hex bolt ½ in (box)      | BT | 38.9500
+TOL-ALU-3     | Tôle d'aluminium 3 mm                 | Aluminium sheet 3 mm     | UN | 96.2500
+SUP-SOUDE-100 | Support soudé 100 mm                  | Welded bracket 100 mm    | UN | 12.5000
+ARB-USINE-50  | Arbre usiné Ø50 mm                    | Machined shaft Ø50 mm    | UN | 284.0000
+BRI-INOX-304  | Bride inox 304                        | Stainless flange 304     | UN | 57.8000
+ENG-CONV-20   | Engrenage de convoyeur 20 dents       | Conveyor gear 20 teeth   | UN | 133.3300
+CYL-HYD-80    | Vérin hydraulique 80 mm               | Hydraulic cylinder 80 mm | UN | 1450.0000
+GAR-DECOUPE   | Garde de sécurité découpée            | Cut safety guard         | UN | 219.9900
+ROU-6205      | Roulement à billes 6205               | Ball bearing 6205        | UN | 8.7500
+SERV-SOUDURE  | Soudure en atelier (heure)            | Shop welding (hour)      | H  | 95.0000
+""")  # noqa: E501
+
+# name | domain | city | province | postal code | country | phone
+COMPANIES = read_table("""
+Acier Laurentides inc.         | acier-laurentides.example      | Saint-Jérôme    | QC | J7Z 5T3 | Canada        | 450-555-0110
+Métallurgie Québec inc.        | metallurgie-qc.example         | Québec          | QC | G1K 3X2 | Canada        | 418-555-0121
+Usinage Lévis ltée             | usinage-levis.example          | Lévis           | QC | G6V 6N2 | Canada        | 418-555-0132
+Fonderie Trois-Rivières ltée   | fonderie-tr.example            | Trois-Rivières  | QC | G9A 5H7 | Canada        | 819-555-0143
+Soudure Montréal-Nord inc.     | soudure-mtl-nord.example       | Montréal        | QC | H1G 2V4 | Canada        | 514-555-0154
+Équipements Sherbrooke inc.    | equipements-sherbrooke.example | Sherbrooke      | QC | J1H 4A9 | Canada        | 819-555-0165
+Hydraulique Saguenay ltée      | hydraulique-saguenay.example   | Saguenay        | QC | G7H 5B1 | Canada        | 418-555-0176
+Tôlerie Drummond inc.          | tolerie-drummond.example       | Drummondville   | QC | J2C 2B8 | Canada        | 819-555-0187
+Boulons Gatineau inc.          | boulons-gatineau.example       | Gatineau        | QC | J8T 3R6 | Canada        | 819-555-0198
+Précision Rimouski ltée        | precision-rimouski.example     | Rimouski        | QC | G5L 1Y8 | Canada        | 418-555-0209
+Mécanique Beauce inc.          | mecanique-beauce.example       | Saint-Georges   | QC | G5Y 5C5 | Canada        | 418-555-0210
+Aluminium Bécancour inc.       | alu-becancour.example          | Bécancour       | QC | G9H 2L6 | Canada        | 819-555-0221
+Convoyeurs Granby ltée         | convoyeurs-granby.example      | Granby          | QC | J2G 8C7 | Canada        | 450-555-0232
+Chaudronnerie Sorel-Tracy inc. | chaudronnerie-sorel.example    | Sorel-Tracy     | QC | J3P 4N2 | Canada        | 450-555-0243
+Ateliers Rivière-du-Loup inc.  | ateliers-rdl.example           | Rivière-du-Loup | QC | G5R 3Z1 | Canada        | 418-555-0254
+Pièces d'Ottawa Ltd.           | pieces-ottawa.example          | Ottawa          | ON | K1P 5J2 | Canada        | 613-555-0265
+Great Lakes Fabrication Inc.   | greatlakesfab.example          | Buffalo         | NY | 14203   | United States | 716-555-0276
+Vermont Steelworks LLC         | vermont-steel.example          | Burlington      | VT | 05401   | United States | 802-555-0287
+Maine Marine Parts Inc.        | maine-marine.example           | Portland        | ME | 04101   | United States | 207-555-0298
+Ohio Valley Machining Inc.     | ohio-valley-machining.example  | Columbus        | OH | 43215   | United States | 614-555-0309
+""")  # noqa: E501
 
 # Existing Genius customers. The first two are HubSpot companies written the
 # way an ERP clerk typed them: no accents, upper case, another legal suffix,
@@ -416,7 +241,9 @@ def build_deals(rng: random.Random) -> tuple[list[dict], list[dict]]:
                     "amount": money(amount),
                     "pipeline": pipeline,
                     "dealstage": pick_stage(rng, pipeline),
-                    "deal_currency_code": "USD" if company[5] == "US" else "CAD",
+                    "deal_currency_code": "USD"
+                    if company[5] == "United States"
+                    else "CAD",
                     "closedate": f"2027-{1 + n % 3:02d}-{day:02d}T17:00:00Z",
                     "description": "Livraison à l'usine du client."
                     if n % 4 == 0

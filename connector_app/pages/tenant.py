@@ -113,7 +113,7 @@ def run_panel() -> rx.Component:
                         id="run-progress-text",
                     ),
                     rx.progress(
-                        value=RUN["percent"].to(int),
+                        value=TenantState.run_percent,
                         max=100,
                         width="100%",
                         id="run-progress",

@@ -46,6 +46,10 @@ class TenantState(PortalState):
     error: str = ""
     notice: str = ""
 
+    @rx.var
+    def run_percent(self) -> int:
+        return int(self.run.get("percent", "0") or 0)
+
     @property
     def current_id(self) -> int:
         return int(self.tenant.get("id", "0") or 0)
@@ -54,8 +58,8 @@ class TenantState(PortalState):
         raw = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
         return int(raw) if raw.isdigit() else None
 
-    def show_tenant(self, tenant_id: int) -> None:
-        """Load everything the page shows for `tenant_id`."""
+    def show_tenant(self, tenant_id: int, run_id: int | None = None) -> None:
+        """Load what the page shows for `tenant_id`: run `run_id`, else the latest."""
         self.error = ""
         try:
             tenant = get_tenant(tenant_id)
@@ -66,7 +70,8 @@ class TenantState(PortalState):
         self.tenant = tenant_row(tenant_summary(tenant))
         self.schedule_text = self.tenant["schedule_interval_min"]
         self.runs = [run_view(run_summary(run)) for run in list_runs(tenant_id)]
-        self.run = self.runs[0] if self.runs else {}
+        shown = [run for run in self.runs if run["id"] == str(run_id)]
+        self.run = shown[0] if shown else (self.runs[0] if self.runs else {})
         self.lines = run_lines(tenant_id, int(self.run["id"])) if self.run else []
 
     @rx.event
@@ -120,8 +125,9 @@ class TenantState(PortalState):
         finally:
             async with self:
                 self.watching = False
+                # Keep the watched run on screen even if a webhook queued a newer one.
                 if self.current_id == tenant_id:
-                    self.show_tenant(tenant_id)
+                    self.show_tenant(tenant_id, run_id)
 
     @rx.event
     def set_schedule_text(self, text: str) -> None:

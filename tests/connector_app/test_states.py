@@ -292,3 +292,17 @@ def test_log_explorer_with_no_tenant_shows_nothing(db):
     assert state.tenant_choice == "" and state.events == []
     with session_scope() as session:
         assert session.exec(select(LogEvent)).all() == []
+
+
+def test_tenant_page_keeps_the_watched_run_when_a_newer_one_is_queued(tenant):
+    watched = add_run(tenant.id, RunStatus.SUCCEEDED, {"created": 3})
+    with session_scope() as session:
+        session.add(SyncRun(tenant_id=tenant.id, trigger="genius_webhook"))
+    state = make_state(TenantState)
+
+    state.show_tenant(tenant.id, watched.id)
+
+    assert state.run["id"] == str(watched.id)
+    assert state.run["finished"] == "yes"
+    assert len(state.runs) == 2
+    assert state.run_percent == 0
