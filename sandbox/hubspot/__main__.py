@@ -10,6 +10,9 @@ import uvicorn
 from sandbox.hubspot.app import Sandbox, build_app
 from sandbox.hubspot.server import initial_world
 
+# The connector's webhook route under the development settings' public URL.
+DEFAULT_WEBHOOK_URL = "http://localhost:3000/webhooks/hubspot"
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m sandbox.hubspot")
@@ -24,16 +27,20 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--seed", type=Path, help="fixture used only when the state file is absent"
     )
-    parser.add_argument("--webhook-url", help="where the default app's webhooks go")
+    parser.add_argument(
+        "--webhook-url",
+        help=f"where the apps' webhooks go (default for an app without one: "
+        f"{DEFAULT_WEBHOOK_URL})",
+    )
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
     world = initial_world(args.state, args.seed)
-    if args.webhook_url:
-        for app in world.apps.values():
-            app.webhook_url = args.webhook_url
+    for app in world.apps.values():
+        if args.webhook_url or not app.webhook_url:
+            app.webhook_url = args.webhook_url or DEFAULT_WEBHOOK_URL
     sandbox = Sandbox(world, state_path=args.state)
     sandbox.save()
     uvicorn.run(build_app(sandbox), host=args.host, port=args.port, log_level="warning")

@@ -139,9 +139,14 @@ class WebhookSender:
             await self.client.aclose()
 
     async def _run(self) -> None:
+        last = time.monotonic()
         while True:
-            await asyncio.sleep(self.sandbox.faults.webhook_batch_window_ms / 1000)
-            self.dispatch()
+            # Short ticks, so a new batch window applies at once.
+            await asyncio.sleep(0.01)
+            window_s = self.sandbox.faults.webhook_batch_window_ms / 1000
+            if time.monotonic() - last >= window_s:
+                last = time.monotonic()
+                self.dispatch()
 
     def dispatch(self) -> None:
         """Start a request for every queued batch."""
