@@ -125,6 +125,7 @@ class TenantState(PortalState):
         finally:
             async with self:
                 self.watching = False
+                self.notice = ""
                 # Keep the watched run on screen even if a webhook queued a newer one.
                 if self.current_id == tenant_id:
                     self.show_tenant(tenant_id, run_id)
