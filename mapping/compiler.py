@@ -21,9 +21,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mapping.assembly import FieldDiff, build_reader, memoised, remember_read
 from mapping.document import PAIR_LABELS, MappingDocument, PairMapping
 from mapping.fields import CompiledField, compile_field
-from mapping.merge import Plan, PlanBuilder, Side, settle
+from mapping.merge import Plan, PlanBuilder, Settle, Side, settler
 from mapping.problems import (
     MISSING,
     FieldError,
@@ -67,52 +68,80 @@ class CompiledPair:
         self.name = pair.name
         self.label = PAIR_LABELS.get(pair.name, pair.name)
         self.fields = tuple(fields)
-        plain = [f for f in fields if f.keyed is None]
-        self._hubspot_plan = tuple(
-            (f.name, f.hubspot, f.read_hubspot, f.default, f.required_hubspot, f)
-            for f in plain
-        )
+        self._plain = tuple(f for f in fields if f.keyed is None)
         self._keyed = tuple(f for f in fields if f.keyed is not None)
-        self._genius_plan = tuple(
-            (f.name, f.genius, f.read_genius, f.default, f.required_genius, f)
-            for f in fields
+        self._hubspot_reader = build_reader(
+            self._plain, "hubspot", self._slow_hubspot, self._required_hubspot
         )
+        self._genius_reader = build_reader(
+            self.fields, "genius", self._slow_genius, self._required_genius
+        )
+        self._diff = FieldDiff(self.fields)
+        self._dependants = _dependants(self.fields)
+        self._keyed_memo: dict[Any, tuple[str, Any]] = {}
         # Fields that write a system go before one-way fields that read it, so
         # a rule reading a field another rule writes sees the planned value.
         order = {"both": 0, "to_erp": 1, "to_crm": 2}
         ordered = sorted(fields, key=lambda f: order[f.rule.direction])
-        self._merge_plan = tuple((f.name, f.decode, f) for f in ordered)
+        self._merge_plan = tuple(
+            (f.name, None if f.decode is None else memoised(f.decode), f, settler(f))
+            for f in ordered
+        )
+        self._names = tuple(f.name for f in fields)
         self.hubspot_properties = sorted({k for f in fields for k in f.hubspot_keys})
         self.genius_fields = sorted({f.genius for f in fields})
 
     def read_hubspot(self, properties: Mapping[str, str | None]) -> Reading:
         """HubSpot properties -> canonical values; absent properties stay absent."""
-        values: dict[str, Any] = {}
-        errors: list[FieldError] = []
+        values, errors = self._hubspot_reader.read(properties)
         context: dict[str, str] = {}
-        for name, key, read, default, required, f in self._hubspot_plan:
-            raw = properties.get(key, MISSING)
-            if raw is MISSING:
-                continue
-            try:
-                value = read(raw)
-            except ValueProblem as problem:
-                errors.append(_read_error(f, "hubspot", key, raw, problem, required))
-                continue
-            except LeaveAlone:
-                continue
-            if value is None:
-                if default is not None:
-                    value = default
-                elif required:
-                    errors.append(
-                        required_error(field=name, system="hubspot", attribute=key)
-                    )
-                    continue
-            values[name] = value
         for f in self._keyed:
             self._read_keyed(f, properties, values, errors, context)
         return Reading(values, errors, context)
+
+    def read_genius(self, record: Mapping[str, Any]) -> Reading:
+        """A Genius record (decoded JSON) -> canonical values."""
+        values, errors = self._genius_reader.read(record)
+        return Reading(values, errors)
+
+    def _slow_hubspot(self, index: int, raw: Any, errors: list[FieldError]) -> Any:
+        """The field's own reader, for what the generated fast path leaves."""
+        f = self._plain[index]
+        try:
+            value = f.read_hubspot(raw)
+        except ValueProblem as problem:
+            required = f.required_hubspot
+            errors.append(_read_error(f, "hubspot", f.hubspot, raw, problem, required))
+            return MISSING
+        except LeaveAlone:
+            return MISSING
+        remember_read(self._hubspot_reader.caches.get(index), raw, value)
+        return value
+
+    def _slow_genius(self, index: int, raw: Any, errors: list[FieldError]) -> Any:
+        f = self.fields[index]
+        try:
+            value = f.read_genius(raw)
+        except ValueProblem as problem:
+            required = f.required_genius
+            errors.append(_read_error(f, "genius", f.genius, raw, problem, required))
+            return MISSING
+        except LeaveAlone:
+            return MISSING
+        remember_read(self._genius_reader.caches.get(index), raw, value)
+        return value
+
+    def _required_hubspot(self, index: int, errors: list[FieldError]) -> Any:
+        f = self._plain[index]
+        errors.append(
+            required_error(field=f.name, system="hubspot", attribute=f.hubspot)
+        )
+        return MISSING
+
+    def _required_genius(self, index: int, errors: list[FieldError]) -> Any:
+        f = self.fields[index]
+        errors.append(required_error(field=f.name, system="genius", attribute=f.genius))
+        return MISSING
 
     def _read_keyed(
         self,
@@ -124,6 +153,11 @@ class CompiledPair:
     ) -> None:
         codec = f.keyed
         assert codec is not None
+        pipeline, stage = properties.get(codec.key_property), properties.get(f.hubspot)
+        remembered = self._keyed_memo.get((f.name, pipeline, stage))
+        if remembered is not None:
+            context[codec.key_property], values[f.name] = remembered
+            return
         key = codec.key_of(properties)
         if key:
             context[codec.key_property] = key
@@ -147,32 +181,8 @@ class CompiledPair:
                 )
                 return
         values[f.name] = value
-
-    def read_genius(self, record: Mapping[str, Any]) -> Reading:
-        """A Genius record (decoded JSON) -> canonical values."""
-        values: dict[str, Any] = {}
-        errors: list[FieldError] = []
-        for name, key, read, default, required, f in self._genius_plan:
-            raw = record.get(key, MISSING)
-            if raw is MISSING:
-                continue
-            try:
-                value = read(raw)
-            except ValueProblem as problem:
-                errors.append(_read_error(f, "genius", key, raw, problem, required))
-                continue
-            except LeaveAlone:
-                continue
-            if value is None:
-                if default is not None:
-                    value = default
-                elif required:
-                    errors.append(
-                        required_error(field=name, system="genius", attribute=key)
-                    )
-                    continue
-            values[name] = value
-        return Reading(values, errors)
+        if key and pipeline.__class__ is str and stage.__class__ is str:
+            remember_read(self._keyed_memo, (f.name, pipeline, stage), (key, value))
 
     def merge(
         self,
@@ -187,13 +197,37 @@ class CompiledPair:
         `decide` forces the winner of a conflict per field ("hubspot" or
         "genius"), for conflicts a person reviewed.
         """
-        stored_values = snapshot or {}
+        stored = snapshot or {}
+        moved = None
+        if stored and not hubspot.errors and not genius.errors:
+            moved = self._diff.moved(stored, hubspot.values, genius.values)
+        if moved is None:  # no usable snapshot, or values missing: every field
+            return self._merge_fields(
+                self._merge_plan, {}, stored, hubspot, genius, decide
+            )
+        if not moved:
+            return self._nothing_changed(stored)
+        kept = {name: stored[name] for name in self._names}
+        wanted = set(moved).union(*(self._dependants[name] for name in moved))
+        work = tuple(item for item in self._merge_plan if item[0] in wanted)
+        return self._merge_fields(work, kept, stored, hubspot, genius, decide)
+
+    def _merge_fields(
+        self,
+        work: tuple[tuple[str, Any, CompiledField, Settle], ...],
+        kept: dict[str, Any],
+        stored_values: Mapping[str, Any],
+        hubspot: Side,
+        genius: Side,
+        decide: Mapping[str, str] | None,
+    ) -> Plan:
+        """Settle the fields of `work` in order; `kept` holds the others."""
         builder = PlanBuilder(hubspot, genius, decide or {})
         plan = builder.plan
-        new_snapshot = plan.snapshot
+        plan.snapshot = new_snapshot = kept
         hubspot_values, genius_values = hubspot.values, genius.values
         to_genius, to_hubspot = plan.to_genius, plan.to_hubspot
-        for name, decode, f in self._merge_plan:
+        for name, decode, f, settle in work:
             h = hubspot_values.get(name, MISSING)
             g = genius_values.get(name, MISSING)
             if to_genius and f.genius in to_genius:
@@ -216,6 +250,12 @@ class CompiledPair:
             return Plan(snapshot=dict(stored_values), errors=plan.errors)
         plan.snapshot_changed = new_snapshot != stored_values
         return plan
+
+    def _nothing_changed(self, stored: Mapping[str, Any]) -> Plan:
+        if len(stored) == len(self._names):
+            return Plan(snapshot=dict(stored))
+        kept = {name: stored[name] for name in self._names}
+        return Plan(snapshot=kept, snapshot_changed=True)
 
     def write_genius(
         self, values: Mapping[str, Any], errors: list[FieldError] | None = None
@@ -301,6 +341,20 @@ def compile_mapping(doc: MappingDocument, *, genius_timezone: str) -> CompiledMa
     if issues:
         raise MappingInvalid(issues)
     return CompiledMapping(pairs, genius_timezone)
+
+
+def _dependants(fields: tuple[CompiledField, ...]) -> dict[str, frozenset[str]]:
+    """For each field, the others touching one of its system fields."""
+    touched = {
+        f.name: {("genius", f.genius), *(("hubspot", key) for key in f.hubspot_keys)}
+        for f in fields
+    }
+    return {
+        name: frozenset(
+            other for other, keys in touched.items() if other != name and keys & mine
+        )
+        for name, mine in touched.items()
+    }
 
 
 def _reread(read: Any, raw: Any) -> Any:

@@ -103,6 +103,12 @@ def _read_locale(pattern: re.Pattern[str], text: str, expected: str) -> Decimal:
     return Decimal(text)
 
 
+def quantizer(options: NumberOptions) -> tuple[Decimal, str, decimal.Context]:
+    """Step, rounding mode and context that round to the options' scale."""
+    assert options.scale is not None
+    return Decimal(1).scaleb(-options.scale), _ROUNDING[options.rounding], _CONTEXT
+
+
 def _finisher(options: NumberOptions, expected: str) -> Any:
     """Check a parsed Decimal: finite, rounded to the scale, within bounds."""
     low = None if options.min is None else Decimal(options.min)

@@ -20,32 +20,52 @@ plan depends only on its inputs: the same inputs give the same plan.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from mapping.fields import CompiledField
 from mapping.problems import MISSING, FieldError, ValueProblem, field_error
 
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
 
-@dataclass(frozen=True, slots=True)
+
 class Side:
-    """One system's current record, as read by the compiled pair."""
+    """One system's current record, as read by the compiled pair.
 
-    values: Mapping[str, Any]
-    modified_at: datetime | None
-    # Per-field times (keyed by field name or by the side's property name),
-    # from HubSpot's property history; the record's time when absent.
-    field_modified_at: Mapping[str, datetime] = field(default_factory=dict)
-    context: Mapping[str, str] = field(default_factory=dict)  # e.g. pipeline
-    errors: tuple[FieldError, ...] | list[FieldError] = ()
+    `field_modified_at` gives per-field times (keyed by field name or by the
+    side's property name, from HubSpot's property history); without one the
+    record's `modified_at` counts. `context` carries what a read learnt
+    besides values (the deal's pipeline); `errors` the read's field errors.
+    A plain slotted class: one is built per record and side, so it is cheap.
+    """
+
+    __slots__ = ("context", "errors", "field_modified_at", "modified_at", "values")
+
+    def __init__(
+        self,
+        values: Mapping[str, Any],
+        modified_at: datetime | None,
+        field_modified_at: Mapping[str, datetime] | None = None,
+        context: Mapping[str, str] | None = None,
+        errors: Sequence[FieldError] = (),
+    ) -> None:
+        self.values = values
+        self.modified_at = modified_at
+        self.field_modified_at = field_modified_at or _NOTHING
+        self.context = context or _NOTHING
+        self.errors = errors
 
     def time_of(self, names: tuple[str, ...]) -> datetime | None:
         times = [
             self.field_modified_at[n] for n in names if n in self.field_modified_at
         ]
         return max(times) if times else self.modified_at
+
+    def __repr__(self) -> str:
+        return f"Side(values={self.values!r}, modified_at={self.modified_at!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,13 +145,14 @@ class PlanBuilder:
         return True
 
     def send_hubspot(self, f: CompiledField, value: Any) -> bool:
-        body: dict[str, str] = {}
         try:
-            f.write_hubspot_into(body, value, self.hubspot.context)
+            if f.keyed is None:
+                self.plan.to_hubspot[f.hubspot] = f.write_hubspot(value)
+            else:
+                f.write_hubspot_into(self.plan.to_hubspot, value, self.hubspot.context)
         except ValueProblem as problem:
             self._write_failed(f, "hubspot", f.hubspot, value, problem)
             return False
-        self.plan.to_hubspot.update(body)
         return True
 
     def _write_failed(
@@ -150,16 +171,14 @@ class PlanBuilder:
         )
 
 
-def settle(
-    b: PlanBuilder, f: CompiledField, h: Any, g: Any, s: Any, stored: Any
-) -> None:
-    """Decide one field whose values are not all equal (the slow path)."""
+def settler(f: CompiledField) -> Settle:
+    """How a field whose values are not all equal is decided, by direction."""
     if f.to_erp and f.to_crm:
-        settle_both(b, f, h, g, s, stored)
-    elif f.to_erp:
-        settle_to_genius(b, f, h, g, s, stored)
-    else:
-        settle_to_hubspot(b, f, h, g, s, stored)
+        return settle_both
+    return settle_to_genius if f.to_erp else settle_to_hubspot
+
+
+Settle = Callable[[PlanBuilder, CompiledField, Any, Any, Any, Any], None]
 
 
 def settle_to_genius(

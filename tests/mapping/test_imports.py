@@ -28,6 +28,7 @@ ALLOWED = {
     "math",
     "operator",
     "re",
+    "types",
     "typing",
     "unicodedata",
     "zoneinfo",
