@@ -117,10 +117,6 @@ def datetime_codec(options: DateOptions, *, tz: str) -> Codec:
 def read_hubspot_moment(text: str, expected: str = HUBSPOT_MOMENT) -> datetime:
     """HubSpot timestamp text (ISO 8601 or epoch milliseconds) -> aware UTC."""
     if _is_epoch_ms(text):
-        if int(text) == 0:
-            raise ValueProblem(
-                expected, "is 0, which is an empty value, not 1970-01-01"
-            )
         try:
             return EPOCH + timedelta(milliseconds=int(text))
         except OverflowError:
