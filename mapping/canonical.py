@@ -13,8 +13,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-TYPES: Final = ("string", "number", "enum", "multi_enum", "date", "datetime", "bool")
-
 Canonical = str | int | Decimal | date | datetime | bool | tuple[Any, ...] | None
 
 
@@ -93,11 +91,6 @@ DECODERS: Final[dict[str, Callable[[Any], Any]]] = {
     "datetime": decode_datetime,
     "bool": decode_bool,
 }
-
-
-def encode(kind: str, value: Any) -> Any:
-    """Canonical value of type `kind` -> its JSON form (None stays None)."""
-    return None if value is None else ENCODERS[kind](value)
 
 
 def decode(kind: str, value: Any) -> Any:

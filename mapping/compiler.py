@@ -79,6 +79,7 @@ class CompiledPair:
         self._diff = FieldDiff(self.fields)
         self._dependants = _dependants(self.fields)
         self._keyed_memo: dict[Any, tuple[str, Any]] = {}
+        self._work_memo: dict[tuple[str, ...], tuple[Any, ...]] = {}
         # Fields that write a system go before one-way fields that read it, so
         # a rule reading a field another rule writes sees the planned value.
         order = {"both": 0, "to_erp": 1, "to_crm": 2}
@@ -207,10 +208,24 @@ class CompiledPair:
             )
         if not moved:
             return self._nothing_changed(stored)
-        kept = {name: stored[name] for name in self._names}
-        wanted = set(moved).union(*(self._dependants[name] for name in moved))
-        work = tuple(item for item in self._merge_plan if item[0] in wanted)
-        return self._merge_fields(work, kept, stored, hubspot, genius, decide)
+        if len(stored) == len(self._names):
+            kept = dict(stored)
+        else:
+            kept = {name: stored[name] for name in self._names}
+        return self._merge_fields(
+            self._work_for(moved), kept, stored, hubspot, genius, decide
+        )
+
+    def _work_for(self, moved: tuple[str, ...]) -> tuple[Any, ...]:
+        """The moved fields and those sharing a system field with them, in order."""
+        work = self._work_memo.get(moved)
+        if work is None:
+            wanted = set(moved).union(*(self._dependants[name] for name in moved))
+            work = tuple(item for item in self._merge_plan if item[0] in wanted)
+            if len(self._work_memo) >= 1024:
+                self._work_memo.clear()
+            self._work_memo[moved] = work
+        return work
 
     def _merge_fields(
         self,

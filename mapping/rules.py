@@ -90,16 +90,6 @@ class BoolOptions:
 
 Options = StringOptions | NumberOptions | EnumOptions | DateOptions | BoolOptions
 
-OPTION_CLASSES: Final[dict[str, type]] = {
-    "string": StringOptions,
-    "number": NumberOptions,
-    "enum": EnumOptions,
-    "multi_enum": EnumOptions,
-    "date": DateOptions,
-    "datetime": DateOptions,
-    "bool": BoolOptions,
-}
-
 
 @dataclass(frozen=True, slots=True)
 class FieldRule:
