@@ -19,6 +19,7 @@ from store.db import session_scope
 from store.models import RunStatus, SyncRun
 from store.types import utcnow
 from sync.engine.run import TenantBusy, execute_run
+from sync.hubspot.uninstall import purge_uninstalled
 from sync.locks import tenant_lock_key
 from sync.queue import enqueue_run
 from sync.runs import mark_finished
@@ -43,11 +44,13 @@ async def run_sync(ctx: dict[str, Any], run_id: int) -> str:
 
 
 async def schedule_tick(ctx: dict[str, Any]) -> None:
-    """Each minute: queue due tenants, end abandoned runs, requeue lost jobs."""
+    """Each minute: queue due tenants, end abandoned runs, requeue lost jobs,
+    and purge tenants uninstalled longer ago than the retention period."""
     now = utcnow()
     await enqueue_due(now)
     await fail_abandoned_runs(ctx["redis"])
     await requeue_lost_runs(now)
+    purge_uninstalled(now)
 
 
 async def fail_abandoned_runs(redis: Redis) -> list[int]:
