@@ -196,8 +196,9 @@ def tenant_page() -> rx.Component:
                 "Sync now",
                 id="sync-now",
                 size="3",
-                loading=TenantState.watching,
-                disabled=(T["status"] != "active") | TenantState.watching,
+                # Stays enabled while a run is followed: a click on a tenant
+                # whose run still waits gets that run back, not a second one.
+                disabled=T["status"] != "active",
                 on_click=TenantState.sync_now,
             ),
             align="center",

@@ -101,12 +101,16 @@ class TenantState(PortalState):
             return None
         self.run = run_view(run_summary(run))
         self.lines = []
-        self.notice = f"Run {run.id} queued."
+        self.notice = f"Run {run.id} {run.status}."
         return None if self.watching else TenantState.watch_run
 
     @rx.event(background=True)
     async def watch_run(self) -> None:
-        """Follow the shown run until it ends, refreshing its row every 500 ms."""
+        """Follow the shown run until it ends, refreshing its row every 500 ms.
+
+        "Sync now" may put another run on screen meanwhile; the loop then
+        follows that one.
+        """
         async with self:
             if self.watching or not self.run:
                 return
@@ -117,10 +121,16 @@ class TenantState(PortalState):
                 run = await asyncio.to_thread(get_run, tenant_id, run_id)
                 lines = await asyncio.to_thread(run_lines, tenant_id, run_id)
                 async with self:
-                    self.run = run_view(run_summary(run)) if run else {}
-                    self.lines = lines
-                if run is None or run_is_finished(run.status):
+                    if self.run.get("id") == str(run_id):
+                        self.run = run_view(run_summary(run)) if run else {}
+                        self.lines = lines
+                    shown_id = self.run.get("id", "")
+                ended = run is None or run_is_finished(run.status)
+                if ended and shown_id in ("", str(run_id)):
                     break
+                if shown_id != str(run_id):
+                    run_id = int(shown_id)
+                    continue
                 await asyncio.sleep(POLL_INTERVAL_S)
         finally:
             async with self:

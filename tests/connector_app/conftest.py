@@ -34,6 +34,6 @@ def redirect_target(result: Any) -> str | None:
 @pytest.fixture
 def tenant(db: None) -> Tenant:
     with session_scope() as session:
-        row = Tenant(hub_id="4815162", name="Usinage Beauce-Chaudière inc.")
+        row = Tenant(hub_id="90000001", name="Usinage Beauce-Chaudière inc.")
         session.add(row)
     return row

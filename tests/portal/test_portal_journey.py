@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
 
 from runtime.launcher import launched_stack
+from store.db import get_engine
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -33,8 +36,19 @@ CHROMIUM_ARGS = [
 FINISHED = re.compile(r"^(succeeded|partial|failed)$")
 
 
+def empty_tables() -> None:
+    """Start from an empty database, so the demo tenant is installed afresh."""
+    engine = get_engine()
+    with engine.begin() as connection:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            connection.execute(text(f'DELETE FROM "{table.name}"'))
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def stack(
+    migrated_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    empty_tables()
     data_dir = tmp_path_factory.mktemp("portal") / "data"
     # A cold frontend install and production build take minutes on two cores.
     with launched_stack(data_dir, portal=True, timeout_s=900) as ready:
