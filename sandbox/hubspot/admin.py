@@ -30,7 +30,7 @@ def _sandbox(request: Request) -> Sandbox:
     return request.app.state.sandbox
 
 
-def admin(handler: Any) -> Any:
+def admin(handler: Any, *, changes_state: bool = True) -> Any:
     async def endpoint(request: Request) -> Response:
         try:
             response = await handler(request, _sandbox(request))
@@ -38,7 +38,7 @@ def admin(handler: Any) -> Any:
             return render_error(error)
         except FixtureError as error:
             return render_error(ApiError(400, "VALIDATION_ERROR", str(error)))
-        if request.method != "GET":
+        if changes_state and request.method != "GET":
             _sandbox(request).mark_dirty()
         return response
 
@@ -190,6 +190,11 @@ async def clear_deliveries(request: Request, sandbox: Sandbox) -> Response:
     return Response(status_code=204)
 
 
+async def save_now(request: Request, sandbox: Sandbox) -> Response:
+    sandbox.save()
+    return Response(status_code=204)
+
+
 def admin_routes() -> list[Route]:
     objects = "/_sandbox/portals/{hubId:int}/objects/{objectType}"
     table = [
@@ -209,6 +214,7 @@ def admin_routes() -> list[Route]:
         ("/_sandbox/webhooks", list_deliveries, ["GET"]),
         ("/_sandbox/webhooks", clear_deliveries, ["DELETE"]),
         ("/_sandbox/webhooks/flush", flush_webhooks, ["POST"]),
+        ("/_sandbox/save", save_now, ["POST"]),
     ]
     return [
         Route(path, admin(handler), methods=methods) for path, handler, methods in table

@@ -20,7 +20,7 @@ from sandbox.hubspot import associations_api as assoc
 from sandbox.hubspot import batch_api, oauth_server, objects_api, schema_api, search
 from sandbox.hubspot.admin import admin_routes
 from sandbox.hubspot.faults import Faults
-from sandbox.hubspot.fixture import save_world
+from sandbox.hubspot.fixture import dump_world, save_world, write_document
 from sandbox.hubspot.gate import Limits, api, object_scopes, schema_scopes
 from sandbox.hubspot.webhooks import WebhookSender
 from sandbox.hubspot.world import Portal, World
@@ -44,7 +44,7 @@ class Sandbox:
         self.replace_world(world)
 
     def replace_world(self, world: World) -> None:
-        world.listeners = [self.webhooks.on_change]
+        world.listeners = [self.webhooks.on_change, self._note_change]
         self.world = world
         self._order.clear()
         self.search_cache.clear()
@@ -55,7 +55,10 @@ class Sandbox:
         portal.index_delay_ms = self.faults.index_delay_ms
 
     def apply_faults(self) -> None:
+        # New faults start with empty rate-limit windows.
         self.limits.faults = self.faults
+        self.limits.general.clear()
+        self.limits.search.clear()
         for portal in self.world.portals.values():
             self.adopt_portal(portal)
 
@@ -64,6 +67,10 @@ class Sandbox:
         self.apply_faults()
 
     def mark_dirty(self) -> None:
+        self.dirty = True
+
+    def _note_change(self, _hub_id: int, _change: object) -> None:
+        # Only changes are saved: reads and searches leave the state file alone.
         self.dirty = True
 
     def ordered_ids(self, portal: Portal, object_type: str) -> list[int]:
@@ -82,19 +89,29 @@ class Sandbox:
             save_world(self.world, self.state_path)
 
     async def keep_saved(self) -> None:
+        """Save changes every second; the snapshot is taken here, written aside."""
         while True:
             await asyncio.sleep(SAVE_INTERVAL_S)
-            self.save()
+            if self.state_path is not None and self.dirty:
+                self.dirty = False
+                document = dump_world(self.world)
+                await asyncio.to_thread(write_document, document, self.state_path)
 
 
 Row = tuple[str, str, Any, Any]  # method, path, handler, scope rule
 
 
 def _api_routes(rows: list[Row]) -> list[Route]:
+    reads = ("/search", "/batch/read")
     return [
         Route(
             path,
-            api(handler, scopes=rule, search=path.endswith("/search")),
+            api(
+                handler,
+                scopes=rule,
+                search=path.endswith("/search"),
+                writes=method != "GET" and not path.endswith(reads),
+            ),
             methods=[method],
         )
         for method, path, handler, rule in rows
@@ -189,7 +206,9 @@ def _association_routes() -> list[Route]:
 
 
 def _oauth_routes() -> list[Route]:
-    uninstall = api(oauth_server.external_uninstall, scopes=lambda _r: ["oauth"])
+    uninstall = api(
+        oauth_server.external_uninstall, scopes=lambda _r: ["oauth"], writes=True
+    )
     routes = [
         Route("/oauth/authorize", oauth_server.authorize, methods=["GET"]),
         Route(

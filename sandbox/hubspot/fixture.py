@@ -350,7 +350,8 @@ def _dump_record(portal: Portal, record: Any) -> dict[str, Any]:
         "properties": dict(record.values),
         "createdAt": iso_from_ms(record.created_ms),
         "updatedAt": iso_from_ms(record.updated_ms),
-        "history": record.history,
+        # Copied: the state is written out in another thread.
+        "history": {name: list(entries) for name, entries in record.history.items()},
         "associations": associations,
     }
     if record.archived_ms is not None:
@@ -359,8 +360,12 @@ def _dump_record(portal: Portal, record: Any) -> dict[str, Any]:
 
 
 def save_world(world: World, path: Path) -> None:
-    """Write the state atomically, so a crash never leaves half a file."""
+    write_document(dump_world(world), path)
+
+
+def write_document(document: dict[str, Any], path: Path) -> None:
+    """Write a state atomically, so a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(json.dumps(dump_world(world), default=str), encoding="utf-8")
+    temporary.write_text(json.dumps(document, default=str), encoding="utf-8")
     os.replace(temporary, path)

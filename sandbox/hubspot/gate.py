@@ -11,7 +11,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -171,9 +171,16 @@ def check_scopes(grant: Grant, allowed: list[str]) -> None:
 
 
 def api(
-    handler: Handler, *, scopes: ScopeRule | None = None, search: bool = False
+    handler: Handler,
+    *,
+    scopes: ScopeRule | None = None,
+    search: bool = False,
+    writes: bool = False,
 ) -> Callable[[Request], Awaitable[Response]]:
-    """A Starlette endpoint running `handler` behind HubSpot's checks."""
+    """A Starlette endpoint running `handler` behind HubSpot's checks.
+
+    `writes` marks the state as changed after the call, so that it is saved.
+    """
 
     async def endpoint(request: Request) -> Response:
         sandbox: Sandbox = request.app.state.sandbox
@@ -196,14 +203,8 @@ def api(
             return render_error(error, headers)
         response.headers.update(headers)
         response.headers["X-HubSpot-Correlation-Id"] = correlation_id()
-        if request.method != "GET":
+        if writes:
             sandbox.mark_dirty()
         return response
 
     return endpoint
-
-
-def json_response(body: Any, status: int = 200) -> Response:
-    from starlette.responses import JSONResponse
-
-    return JSONResponse(body, status_code=status)

@@ -368,4 +368,5 @@ def forget_install(world: World, app_id: int, hub_id: int) -> None:
 
 async def external_uninstall(call: Call) -> Response:
     forget_install(call.sandbox.world, call.app.app_id, call.portal.hub_id)
+    call.sandbox.mark_dirty()
     return Response(status_code=204)

@@ -5,12 +5,15 @@ a single sort. `walk_modified` therefore reads in windows sorted by
 `hs_lastmodifieddate`: when a window hits the cap, the records sharing the
 last timestamp are read again sorted by `hs_object_id` (a cursor that ties
 cannot break), and the next window starts strictly after that timestamp.
-Offsets shift when a record changes during the walk, so a record may be
-skipped; callers read again from their cursor with an overlap.
+Offsets shift when a record changes during the walk, and pages are asked
+for ahead, so a record changed during the walk may be skipped; callers read
+again from their cursor with an overlap.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -18,6 +21,7 @@ from typing import Any
 SEARCH_PAGE = 200
 SEARCH_CAP = 10_000
 LIST_PAGE = 100
+PAGES_AHEAD = 4
 MODIFIED = "hs_lastmodifieddate"
 OBJECT_ID = "hs_object_id"
 
@@ -55,21 +59,43 @@ async def walk_list(fetch_page: ListPage) -> AsyncIterator[dict[str, Any]]:
 
 
 async def walk_search(
-    search: Search, body: dict[str, Any]
+    search: Search, body: dict[str, Any], *, ahead: int = PAGES_AHEAD
 ) -> AsyncIterator[tuple[dict[str, Any], bool]]:
-    """Records of one query, and finally whether the 10,000 cap cut it short."""
-    offset = 0
-    while True:
-        page = await search({**body, "limit": SEARCH_PAGE, "after": str(offset)})
-        for record in page.get("results") or []:
-            yield record, False
-        after = next_after(page)
-        if after is None:
-            return
-        offset = int(after)
-        if offset >= SEARCH_CAP:
-            yield {}, True
-            return
+    """Records of one query, and finally whether the 10,000 cap cut it short.
+
+    Search pages by offset, so once the first page gives the total, the next
+    pages are asked for `ahead` at a time (the search budget still spaces
+    them) and handed out in order.
+    """
+    first = await search({**body, "limit": SEARCH_PAGE, "after": "0"})
+    for record in first.get("results") or []:
+        yield record, False
+    after = next_after(first)
+    if after is None:
+        return
+    total = int(first.get("total") or SEARCH_CAP + 1)
+    offsets = iter(range(int(after), min(total, SEARCH_CAP), SEARCH_PAGE))
+    pending: deque[asyncio.Task[dict[str, Any]]] = deque()
+
+    def ask_next() -> None:
+        offset = next(offsets, None)
+        if offset is not None:
+            page = {**body, "limit": SEARCH_PAGE, "after": str(offset)}
+            pending.append(asyncio.ensure_future(search(page)))
+
+    try:
+        for _ in range(ahead):
+            ask_next()
+        while pending:
+            page = await pending.popleft()
+            ask_next()
+            for record in page.get("results") or []:
+                yield record, False
+    finally:
+        for task in pending:
+            task.cancel()
+    if total > SEARCH_CAP:
+        yield {}, True
 
 
 def _body(filters: list[dict[str, Any]], sort: str, properties: list[str]) -> dict:

@@ -59,10 +59,13 @@ class RetryPolicy:
     attempts: int = 6  # tries of one call, the first included
     base_s: float = 0.5
     cap_s: float = 20.0
-    # How long a 429 without Retry-After waits, by HubSpot's policyName.
-    policy_waits_s: dict[str, float] = field(
+    # The window of each of HubSpot's policies: a 429 without Retry-After
+    # waits a growing share of it. Our shared budget already spaces the
+    # calls, so a 429 means a small mismatch of clocks, not a flood.
+    policy_windows_s: dict[str, float] = field(
         default_factory=lambda: {"TEN_SECONDLY_ROLLING": 10.0, "SECONDLY": 1.0}
     )
+    policy_step_s: float = 1.0
 
     def backoff_s(self, attempt: int) -> float:
         """Exponential backoff with jitter: between half and all of the step."""
@@ -70,10 +73,11 @@ class RetryPolicy:
         return random.uniform(step / 2, step)
 
     def policy_wait_s(self, policy: str, attempt: int) -> float:
-        window = self.policy_waits_s.get(policy)
+        window = self.policy_windows_s.get(policy)
         if window is None:
             return self.backoff_s(attempt)
-        return random.uniform(window / 2, window)
+        step = min(window, self.policy_step_s * 2 ** (attempt - 1))
+        return random.uniform(step / 2, step)
 
 
 class PortalLimits:

@@ -23,7 +23,7 @@ FAST_RETRY = RetryPolicy(
     attempts=4,
     base_s=0.01,
     cap_s=0.05,
-    policy_waits_s={"TEN_SECONDLY_ROLLING": 0.05, "SECONDLY": 0.05},
+    policy_step_s=0.05,
 )
 
 
