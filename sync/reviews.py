@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from store.models import ReviewItem
+from store.models import ReviewItem, ReviewKind
 from store.types import utcnow
 
 OPEN = "open"
@@ -54,13 +54,17 @@ def hold(
 def resolve_for_record(
     session: Session, tenant_id: int, object_kind: str, hubspot_id: str, *, by: str
 ) -> int:
-    """Close the open items of a record that has now synced."""
+    """Close the items a record's successful sync settles (errors, identity).
+
+    A held conflict stays open: syncing does not choose between two values.
+    """
     items = session.exec(
         select(ReviewItem).where(
             ReviewItem.tenant_id == tenant_id,
             ReviewItem.object_kind == object_kind,
             ReviewItem.hubspot_id == hubspot_id,
             ReviewItem.status == OPEN,
+            ReviewItem.kind != ReviewKind.CONFLICT,
         )
     )
     count = 0

@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 
 from store.db import session_scope
-from store.models import Link, LinkKind
+from store.models import Link, LinkKind, ReviewKind
 from sync.engine.customers import CustomerLinker, raise_required
 from sync.engine.scope import RunScope, hubspot_modified
 from sync.errors import RecordNotFound, RecordRejected
 from sync.links import save_link
-from sync.reviews import resolve_for_record
+from sync.reviews import hold, resolve_for_record
 
 QUOTE_REFERENCE = "HS-DEAL-{}"
 LINES_KEY = "lines"
@@ -95,13 +95,22 @@ class QuoteSyncer:
 
         snapshot = (work.link.snapshot if work.link else {}) or {}
         known_at = work.link.genius_modified_at if work.link else None
-        plan = self.deals.merge(
-            snapshot.get("fields"),
-            reading.side(modified_at=hubspot_modified(work.deal)),
-            self.deals.read_genius(quote).side(
-                modified_at=self.scope.genius_modified(quote, not_before=known_at)
-            ),
+        genius = self.deals.read_genius(quote).side(
+            modified_at=self.scope.genius_modified(quote, not_before=known_at)
         )
+        hubspot_at = hubspot_modified(work.deal)
+        plan = self.deals.merge(
+            snapshot.get("fields"), reading.side(modified_at=hubspot_at), genius
+        )
+        if any(conflict.rule == "newest" for conflict in plan.conflicts):
+            # The deal's own modification time moves with any property (our
+            # write-backs included); decide by when each property changed.
+            times = await self._property_times(work, plan.conflicts)
+            plan = self.deals.merge(
+                snapshot.get("fields"),
+                reading.side(modified_at=hubspot_at, field_modified_at=times),
+                genius,
+            )
         raise_required(plan.errors, "deal", work.deal_id)
         self._report(work, quote, plan)
         changes = dict(plan.to_genius)
@@ -119,6 +128,35 @@ class QuoteSyncer:
             created=created,
             changed=bool(changes or plan.to_hubspot),
         )
+
+    async def _property_times(
+        self, work: DealWork, conflicts: list[Any]
+    ) -> dict[str, datetime]:
+        """When each conflicting HubSpot property last changed, from its history."""
+        names = {conflict.field for conflict in conflicts}
+        properties = sorted(
+            {
+                key
+                for f in self.deals.fields
+                if f.name in names
+                for key in f.hubspot_keys
+            }
+        )
+        found = await self.scope.hubspot.batch_read(
+            "deals",
+            [work.deal_id],
+            properties=properties,
+            properties_with_history=properties,
+        )
+        times = {}
+        for record in found.results:
+            for name, entries in (record.get("propertiesWithHistory") or {}).items():
+                stamps = [
+                    datetime.fromisoformat(entry["timestamp"]) for entry in entries
+                ]
+                if stamps:
+                    times[name] = max(stamps)
+        return times
 
     def is_open(self, work: DealWork) -> bool:
         stage = (
@@ -194,6 +232,7 @@ class QuoteSyncer:
             self.scope.recorder.event(
                 "deal.field_error", error.message, level="warning", **ids
             )
+        held = []
         for conflict in plan.conflicts:
             self.scope.recorder.count("conflicts")
             winner = {"hubspot_won": "HubSpot's", "genius_won": "Genius's"}.get(
@@ -211,6 +250,22 @@ class QuoteSyncer:
                 data=conflict.as_dict(),
                 **ids,
             )
+            if conflict.outcome == "held":
+                held.append(conflict.as_dict())
+        if held:
+            # Both values stay as they are until a person picks one.
+            with session_scope() as session:
+                hold(
+                    session,
+                    self.scope.tenant_id,
+                    ReviewKind.CONFLICT,
+                    object_kind="deal",
+                    hubspot_id=work.deal_id,
+                    genius_id=quote["Number"],
+                    summary="Fields changed on both sides wait for a choice: "
+                    + ", ".join(item["field"] for item in held),
+                    data={"conflicts": held},
+                )
 
 
 def save_outcome(scope: RunScope, outcome: Outcome) -> None:

@@ -5,6 +5,7 @@ The world of engine_fixtures.py: each deal there is made to exercise one rule.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from sqlmodel import select
@@ -169,3 +170,29 @@ async def test_every_decision_is_a_log_event_of_the_run(world):
     created = [event for event in events if event.event == "quote.created"]
     assert {event.hubspot_id for event in created} == {"201", "202"}
     assert all(event.genius_id.startswith("S-") for event in created)
+
+
+async def test_a_conflict_is_decided_by_when_each_property_changed(world):
+    await sync_once(world)
+    number = (await genius_quotes(world))["HS-DEAL-201"]["Number"]
+    async with open_hubspot(world.tenant_id, redis=world.redis) as hubspot:
+        await hubspot.update_object("deals", "201", {"dealname": "Nom venu de HubSpot"})
+        await asyncio.sleep(1.1)  # Genius keeps whole seconds
+        async with world.erp() as erp:
+            answer = await erp.patch(
+                f"/quotes/{number}", json={"Title": "Nom venu de Genius"}
+            )
+            assert answer.status_code == 200, answer.text
+        await asyncio.sleep(1.1)
+        # A later edit of another property makes the whole deal look newer.
+        await hubspot.update_object("deals", "201", {"description": "Livraison mardi"})
+
+    run = await sync_once(world)
+
+    assert run.counts["conflicts"] == 1
+    assert (await deal(world, "201", "dealname"))["dealname"] == "Nom venu de Genius"
+    assert (await genius_quotes(world))["HS-DEAL-201"]["Title"] == "Nom venu de Genius"
+    (conflict,) = query_events(
+        world.tenant_id, EventFilter(run_id=run.id, event_prefix="deal.conflict")
+    )
+    assert conflict.data["outcome"] == "genius_won"
