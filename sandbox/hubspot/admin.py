@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from sandbox.hubspot import catalog, shapes
 from sandbox.hubspot.errors import ApiError, read_json, render_error
+from sandbox.hubspot.fetch_proxy import proxy_fetch
 from sandbox.hubspot.fixture import FixtureError, build_world, dump_world, load_portal
 from sandbox.hubspot.oauth_server import forget_install
 from sandbox.hubspot.values import now_ms
@@ -215,6 +216,7 @@ def admin_routes() -> list[Route]:
         ("/_sandbox/webhooks", clear_deliveries, ["DELETE"]),
         ("/_sandbox/webhooks/flush", flush_webhooks, ["POST"]),
         ("/_sandbox/save", save_now, ["POST"]),
+        ("/_sandbox/fetch", proxy_fetch, ["POST"]),
     ]
     return [
         Route(path, admin(handler), methods=methods) for path, handler, methods in table
