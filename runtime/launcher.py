@@ -34,6 +34,7 @@ from runtime.processes import ProcessFailed, Supervisor
 from runtime.redis_server import REDIS_BINARY, free_port
 from runtime.settings import ROOT_DIR, Settings, get_settings
 from sync.errors import ConnectorError
+from sync.queue import QUEUE_NAME
 
 log = get_logger(__name__)
 
@@ -41,7 +42,8 @@ BIN_DIR = Path(sys.executable).parent
 JS_BIN_DIR = ROOT_DIR / "tools" / "js" / "node_modules" / ".bin"
 CACHE_DIR = ROOT_DIR / ".cache"
 FIXTURES_DIR = ROOT_DIR / "sandbox" / "fixtures"
-WORKER_HEALTH_KEY = "connector:sync:health-check"
+# arq writes this key when a worker of our queue starts, then every hour.
+WORKER_HEALTH_KEY = f"{QUEUE_NAME}:health-check"
 READY_FILE = "launcher.json"
 QUIET_DIRS = ("tests", "docs", "bench", "tools", "sandbox", "hubspot_extension")
 
