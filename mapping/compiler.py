@@ -198,7 +198,8 @@ class CompiledPair:
         `decide` forces the winner of a conflict per field ("hubspot" or
         "genius"), for conflicts a person reviewed.
         """
-        stored = snapshot or {}
+        # A snapshot that is not an object (damaged storage) counts as none.
+        stored = snapshot if isinstance(snapshot, Mapping) else {}
         moved = None
         if stored and not hubspot.errors and not genius.errors:
             moved = self._diff.moved(stored, hubspot.values, genius.values)

@@ -94,7 +94,7 @@ def enum_codec(options: EnumOptions, *, multi: bool, default: Any) -> Codec:
     def read_hubspot(raw: Any) -> Any:
         if is_blank(raw):
             return None
-        key = table.key_from_hubspot(raw.strip())
+        key = table.key_from_hubspot(as_text(raw).strip())
         return key if key is not None else on_unmapped(raw, "hubspot")
 
     def read_genius(raw: Any) -> Any:
@@ -162,7 +162,7 @@ def _multi_codec(table: EnumTableLookup, on_unmapped: Any, separator: str) -> Co
     def read_hubspot(raw: Any) -> tuple[Any, ...] | None:
         if is_blank(raw):
             return None
-        return keys_of(raw.split(";"), table.key_from_hubspot, "hubspot")
+        return keys_of(as_text(raw).split(";"), table.key_from_hubspot, "hubspot")
 
     def read_genius(raw: Any) -> tuple[Any, ...] | None:
         if is_blank(raw):

@@ -181,18 +181,27 @@ json_values = st.recursive(
 )
 
 
+stored_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner),
+    max_leaves=5,
+)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
-    hubspot=st.dictionaries(
-        st.sampled_from([f"hs_{n}" for n in NAMES]), st.none() | st.text()
-    ),
+    hubspot=st.dictionaries(st.sampled_from([f"hs_{n}" for n in NAMES]), json_values),
     genius=st.dictionaries(st.sampled_from([f"G{n}" for n in NAMES]), json_values),
+    snapshot=st.none()
+    | stored_json
+    | st.dictionaries(st.sampled_from(NAMES), stored_json),
 )
-def test_bad_input_never_raises_out_of_the_engine(every, hubspot, genius):
+def test_bad_input_never_raises_out_of_the_engine(every, hubspot, genius, snapshot):
+    """Junk anywhere (even where HubSpot only ever sends text) is a field error."""
     h = every.read_hubspot(hubspot)
     g = every.read_genius(genius)
 
-    plan = every.merge(None, h.side(modified_at=T0), g.side(modified_at=T0))
+    plan = every.merge(snapshot, h.side(modified_at=T0), g.side(modified_at=T0))
 
     json.dumps(plan.snapshot)
     assert {e.field for e in [*h.errors, *g.errors]} <= set(NAMES)
