@@ -42,8 +42,9 @@ from bench.report import Figure, record  # noqa: E402
 from runtime.redis_server import free_port, start_embedded_redis  # noqa: E402
 from runtime.settings import get_settings  # noqa: E402
 from sandbox.hubspot.app import Sandbox  # noqa: E402
+from sandbox.hubspot.registry import World, default_app  # noqa: E402
 from sandbox.hubspot.server import serve_in_thread  # noqa: E402
-from sandbox.hubspot.world import Portal, Source, World, default_app  # noqa: E402
+from sandbox.hubspot.world import Portal, Source  # noqa: E402
 from store.db import get_engine  # noqa: E402
 from sync.hubspot import open_hubspot  # noqa: E402
 from sync.hubspot.install import begin_install, complete_install  # noqa: E402

@@ -22,8 +22,9 @@ from sandbox.hubspot.admin import admin_routes
 from sandbox.hubspot.faults import Faults
 from sandbox.hubspot.fixture import dump_world, save_world, write_document
 from sandbox.hubspot.gate import Limits, api, object_scopes, schema_scopes
+from sandbox.hubspot.registry import World
 from sandbox.hubspot.webhooks import WebhookSender
-from sandbox.hubspot.world import Portal, World
+from sandbox.hubspot.world import Portal
 
 DATED = ("2026-03", "2026-09")
 SAVE_INTERVAL_S = 1.0

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.hubspot import catalog
+from sandbox.hubspot.registry import App, Grant, World, default_app
 from sandbox.hubspot.values import (
     ValueProblem,
     iso_from_ms,
@@ -23,7 +24,7 @@ from sandbox.hubspot.values import (
     normalize_value,
     now_ms,
 )
-from sandbox.hubspot.world import App, Grant, Portal, Source, World, default_app
+from sandbox.hubspot.world import Portal, Source
 
 FORMAT = "hubspot-sandbox/1"
 SEED_SOURCE = Source("IMPORT", "sandbox-fixture")

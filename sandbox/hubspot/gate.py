@@ -19,8 +19,9 @@ from starlette.responses import Response
 from sandbox.hubspot import catalog
 from sandbox.hubspot.errors import ApiError, correlation_id, render_error
 from sandbox.hubspot.faults import Faults, rate_limit_error
+from sandbox.hubspot.registry import App, Grant
 from sandbox.hubspot.values import now_ms
-from sandbox.hubspot.world import App, Grant, Portal, Source
+from sandbox.hubspot.world import Portal, Source
 
 if TYPE_CHECKING:
     from sandbox.hubspot.app import Sandbox

@@ -19,8 +19,9 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 
 from sandbox.hubspot.errors import correlation_id
 from sandbox.hubspot.gate import Call
+from sandbox.hubspot.registry import App, Grant, World
 from sandbox.hubspot.values import now_ms
-from sandbox.hubspot.world import App, Grant, Portal, World
+from sandbox.hubspot.world import Portal
 
 if TYPE_CHECKING:
     from sandbox.hubspot.app import Sandbox

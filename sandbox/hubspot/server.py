@@ -15,7 +15,8 @@ import uvicorn
 
 from sandbox.hubspot.app import Sandbox, build_app
 from sandbox.hubspot.fixture import build_world, read_document
-from sandbox.hubspot.world import Portal, World, default_app
+from sandbox.hubspot.registry import World, default_app
+from sandbox.hubspot.world import Portal
 
 DEFAULT_HUB_ID = 62515
 

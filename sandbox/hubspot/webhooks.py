@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from sandbox.hubspot import catalog
-from sandbox.hubspot.world import App, Change
+from sandbox.hubspot.registry import App
+from sandbox.hubspot.world import Change
 
 if TYPE_CHECKING:
     from sandbox.hubspot.app import Sandbox
