@@ -249,6 +249,9 @@ def _oauth_routes() -> list[Route]:
     return routes
 
 
+# TODO: the webhooks management API (/webhooks/v3/{appId}/settings and
+# /subscriptions) and the Webhooks Journal are not served: the connector
+# calls neither; subscriptions come from the fixture or PUT /_sandbox/apps.
 def build_app(sandbox: Sandbox) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:

@@ -24,6 +24,8 @@ class ObjectType:
     mergeable: bool = True
 
 
+# TODO: contacts, tickets and quotes are not modelled; the connector syncs
+# deals, companies, line items and products only.
 OBJECT_TYPES: dict[str, ObjectType] = {
     "deals": ObjectType(
         "deals",

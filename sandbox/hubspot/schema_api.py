@@ -195,6 +195,8 @@ async def create_group(call: Call) -> Response:
     return JSONResponse(group, 201)
 
 
+# TODO: pipelines are read-only here (no create, replace, update, delete or
+# audit): the connector only reads them; fixtures define the portal's own.
 def _pipelines(call: Call) -> list[dict[str, Any]]:
     name = call.param("objectType")
     kind = catalog.resolve_type(name)
