@@ -349,3 +349,22 @@ def test_a_restart_keeps_records_and_tokens(tmp_path: Path):
     assert answer.status_code == 200
     assert answer.json()["properties"]["dealname"] == "kept"
     assert read_document(state)["portals"][0]["hubId"] == HUB_ID
+
+
+@pytest.mark.parametrize(
+    ("sorts", "expected"),
+    [
+        (
+            [{"propertyName": "dealname", "direction": "DESCENDING"}],
+            ["203", "202", "201"],
+        ),
+        (["-hs_object_id"], ["203", "202", "201"]),
+        (["dealname"], ["201", "202", "203"]),
+        ([], ["201", "202", "203"]),
+    ],
+    ids=["descending-object", "descending-string", "ascending-string", "by-creation"],
+)
+def test_search_sorts_one_way_or_the_other(running, client, sorts, expected):
+    answer = client.post("/crm/v3/objects/deals/search", json={"sorts": sorts})
+
+    assert [r["id"] for r in answer.json()["results"]] == expected
