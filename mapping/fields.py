@@ -37,7 +37,9 @@ class CompiledField:
         "rule", "to_crm", "to_erp", "write_genius", "write_hubspot",
     )  # fmt: skip
 
-    def __init__(self, rule: FieldRule, codec: Codec | KeyedEnumCodec, default: Any):
+    def __init__(
+        self, rule: FieldRule, codec: Codec | KeyedEnumCodec, default: Any
+    ) -> None:
         self.name = rule.name
         self.rule = rule
         self.hubspot = rule.hubspot
