@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,9 +25,11 @@ os.environ["DATABASE_URL"] = os.environ.get(
 os.environ.pop("REDIS_URL", None)
 os.environ.setdefault("LOG_FORMAT", "console")
 
+from arq.connections import ArqRedis  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
+from runtime.settings import get_settings  # noqa: E402
 from store.db import get_engine  # noqa: E402
 
 
@@ -77,3 +79,15 @@ def redis_url() -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+async def redis(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[ArqRedis]:
+    """An emptied Redis database; the product's settings point at it."""
+    monkeypatch.setattr(get_settings(), "redis_url", redis_url)
+    client = ArqRedis.from_url(redis_url)
+    await client.flushdb()
+    yield client
+    await client.aclose()

@@ -6,11 +6,9 @@ from datetime import timedelta
 
 import pytest
 from arq import Retry
-from arq.connections import ArqRedis
 from redis.asyncio import Redis
 from sqlmodel import select
 
-from runtime.settings import get_settings
 from store.db import session_scope
 from store.models import RunStatus, SyncRun, Tenant, TenantStatus
 from store.types import utcnow
@@ -19,15 +17,6 @@ from sync.locks import hold_lock, tenant_lock_key
 from sync.queue import QUEUE_NAME, run_job_id
 from sync.runs import request_sync
 from sync.schedule import enqueue_due
-
-
-@pytest.fixture
-async def redis(redis_url, monkeypatch):
-    monkeypatch.setattr(get_settings(), "redis_url", redis_url)
-    client = ArqRedis.from_url(redis_url)
-    await client.flushdb()
-    yield client
-    await client.aclose()
 
 
 def add_tenant(name: str, **fields) -> int:

@@ -3,18 +3,9 @@
 import asyncio
 import time
 
-import pytest
 from redis.asyncio import Redis
 
 from sync.ratelimit import RateLimiter
-
-
-@pytest.fixture
-async def redis(redis_url):
-    client = Redis.from_url(redis_url)
-    await client.flushdb()
-    yield client
-    await client.aclose()
 
 
 async def test_calls_past_the_limit_wait_for_the_window(redis):

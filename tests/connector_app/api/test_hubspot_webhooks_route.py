@@ -20,7 +20,6 @@ from tests.sync.hubspot.hubspot_fixtures import HUB_ID
 
 api_url = hubspot_fixtures.api_url
 hubspot_sandbox = hubspot_fixtures.hubspot_sandbox
-redis = hubspot_fixtures.redis
 tenant_id = hubspot_fixtures.tenant_id
 
 SECRET = "sandbox-client-secret"

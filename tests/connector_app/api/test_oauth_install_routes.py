@@ -15,7 +15,6 @@ from tests.sync.hubspot.hubspot_fixtures import HUB_ID
 
 api_url = hubspot_fixtures.api_url
 hubspot_sandbox = hubspot_fixtures.hubspot_sandbox
-redis = hubspot_fixtures.redis
 
 
 def follow(url: str, stop_path_prefix: str) -> tuple[str, list[str]]:

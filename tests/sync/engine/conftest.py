@@ -1,3 +1,3 @@
 """Fixtures of the engine tests (defined in engine_fixtures.py)."""
 
-from tests.sync.engine.engine_fixtures import redis, sandboxes, world  # noqa: F401
+from tests.sync.engine.engine_fixtures import sandboxes, world  # noqa: F401

@@ -16,11 +16,10 @@ Genius company DEMO, each made to exercise one rule of the engine:
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -35,7 +34,7 @@ from sandbox.hubspot.app import Sandbox
 from sandbox.hubspot.fixture import build_world
 from sandbox.hubspot.server import serve_in_thread as serve_hubspot
 from sync.genius.connection import save_connection
-from sync.hubspot.install import begin_install, complete_install
+from tests.sync.hubspot.hubspot_fixtures import install_portal
 
 HUB_ID = 62515
 GENIUS_COMPANY = "DEMO"
@@ -287,29 +286,9 @@ def sandboxes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple
 
 
 @pytest.fixture
-async def redis(
-    redis_url: str, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Redis]:
-    monkeypatch.setattr(get_settings(), "redis_url", redis_url)
-    client = Redis.from_url(redis_url)
-    await client.flushdb()
-    yield client
-    await client.aclose()
-
-
-async def install(redis: Redis, hub_id: int = HUB_ID) -> int:
-    """The OAuth install as a browser does it (the sandbox consents at once)."""
-    url = await begin_install(redis, portal=str(hub_id))
-    async with httpx.AsyncClient() as browser:
-        consent = await browser.get(url)
-    query = parse_qs(urlsplit(consent.headers["location"]).query)
-    return await complete_install(redis, code=query["code"][0], state=query["state"][0])
-
-
-@pytest.fixture
 async def world(db: None, redis: Redis, sandboxes: tuple) -> World:
     hubspot, hubspot_url, genius, genius_url = sandboxes
-    tenant_id = await install(redis)
+    tenant_id = await install_portal(redis, HUB_ID)
     check = await save_connection(
         tenant_id, base_url=genius_url, company=GENIUS_COMPANY, api_key=GENIUS_KEY
     )

@@ -3,6 +3,5 @@ the route tests)."""
 
 from tests.sync.hubspot.hubspot_fixtures import (  # noqa: F401
     hubspot_sandbox,
-    redis,
     tenant_id,
 )

@@ -3,7 +3,7 @@ real HTTP, a real Redis, and a tenant installed through the real OAuth flow."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -69,17 +69,6 @@ def hubspot_sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningSandbox]
         monkeypatch.setattr(settings, "api_base", running.url)
         monkeypatch.setattr(settings, "auth_base", running.url)
         yield running
-
-
-@pytest.fixture
-async def redis(
-    redis_url: str, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Redis]:
-    monkeypatch.setattr(get_settings(), "redis_url", redis_url)
-    client = Redis.from_url(redis_url)
-    await client.flushdb()
-    yield client
-    await client.aclose()
 
 
 async def install_portal(redis: Redis, hub_id: int = HUB_ID) -> int:
