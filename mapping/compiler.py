@@ -35,6 +35,7 @@ from mapping.problems import (
     field_error,
     required_error,
 )
+from mapping.raw_inputs import RawInputs, RawPlanning
 
 
 @dataclass(slots=True)
@@ -61,10 +62,12 @@ class Reading:
         )
 
 
-class CompiledPair:
+class CompiledPair(RawPlanning):
     """The compiled rules of one object pair (company, deal or line item)."""
 
-    def __init__(self, pair: PairMapping, fields: list[CompiledField]) -> None:
+    def __init__(
+        self, pair: PairMapping, fields: list[CompiledField], *, genius_timezone: str
+    ) -> None:
         self.name = pair.name
         self.label = PAIR_LABELS.get(pair.name, pair.name)
         self.fields = tuple(fields)
@@ -89,8 +92,23 @@ class CompiledPair:
             for f in ordered
         )
         self._names = tuple(f.name for f in fields)
+        self._name_set = frozenset(self._names)
+        self._readers_memo = {}
         self.hubspot_properties = sorted({k for f in fields for k in f.hubspot_keys})
         self.genius_fields = sorted({f.genius for f in fields})
+        self._raw_inputs = RawInputs(
+            repr((pair, genius_timezone)),
+            self.hubspot_properties,
+            self.genius_fields,
+            numeric_genius_keys=[f.genius for f in fields if f.kind == "number"],
+        )
+
+    def raw_inputs(
+        self, hubspot_properties: Mapping[str, Any], genius_record: Mapping[str, Any]
+    ) -> list[Any]:
+        """What this pair reads from both records, JSON-ready; see
+        mapping/raw_inputs.py for how the engine uses it to skip work."""
+        return self._raw_inputs.of(hubspot_properties, genius_record)
 
     def read_hubspot(self, properties: Mapping[str, str | None]) -> Reading:
         """HubSpot properties -> canonical values; absent properties stay absent."""
@@ -353,7 +371,7 @@ def compile_mapping(doc: MappingDocument, *, genius_timezone: str) -> CompiledMa
                         rule.name,
                     )
                 )
-        pairs[name] = CompiledPair(pair, fields)
+        pairs[name] = CompiledPair(pair, fields, genius_timezone=genius_timezone)
     if issues:
         raise MappingInvalid(issues)
     return CompiledMapping(pairs, genius_timezone)

@@ -206,9 +206,7 @@ async def sync_company_pairs(
         if company is None or customer is None:
             continue
         try:
-            written = await customers.agree(
-                company, customer, link.snapshot.get("fields")
-            )
+            written = await customers.agree(company, customer, link.snapshot)
         except RecordError as error:
             scope.recorder.count("errors")
             scope.recorder.event(

@@ -12,7 +12,7 @@ from typing import Any
 
 from store.db import session_scope
 from store.models import LinkKind, ReviewKind
-from sync.engine.scope import RunScope, hubspot_modified
+from sync.engine.scope import RAW_KEY, RunScope, hubspot_modified, json_ready
 from sync.errors import RecordError, RecordRejected
 from sync.identity import COMPANY_REFERENCE, Company, CustomerIndex
 from sync.links import links_by_hubspot, save_link
@@ -159,17 +159,22 @@ class CustomerLinker:
             )
 
     async def agree(
-        self, company: dict[str, Any], customer: dict[str, Any], snapshot: dict | None
+        self, company: dict[str, Any], customer: dict[str, Any], stored: dict | None
     ) -> bool:
-        """Merge, write both sides and save the link; True when anything was written."""
+        """Merge with the link's stored state (None: a new link), write both
+        sides and save the link; True when anything was written."""
         company_id, code = str(company["id"]), customer["Code"]
-        reading = self.pair.read_hubspot(company.get("properties") or {})
-        genius = self.pair.read_genius(customer)
-        plan = self.pair.merge(
-            snapshot,
-            reading.side(modified_at=hubspot_modified(company)),
-            genius.side(modified_at=self.scope.genius_modified(customer)),
+        stored = stored or {}
+        plan, raw = self.pair.plan_from_raw(
+            stored.get("fields"),
+            stored.get(RAW_KEY),
+            company.get("properties") or {},
+            customer,
+            hubspot_at=hubspot_modified(company),
+            genius_at=self.scope.genius_modified(customer),
         )
+        if plan is None:
+            return False
         raise_required(plan.errors, "company", company_id)
         for error in plan.errors:
             self.scope.recorder.event(
@@ -194,7 +199,10 @@ class CustomerLinker:
                 LinkKind.COMPANY,
                 hubspot_id=company_id,
                 genius_id=code,
-                snapshot={"fields": plan.snapshot},
+                snapshot={
+                    "fields": plan.snapshot,
+                    RAW_KEY: json_ready(raw) if plan.is_empty and not changes else None,
+                },
                 hubspot_modified_at=hubspot_modified(company),
                 genius_modified_at=self.scope.genius_modified(customer),
             )

@@ -16,7 +16,7 @@ from typing import Any
 from store.db import session_scope
 from store.models import Link, LinkKind, ReviewKind
 from sync.engine.customers import CustomerLinker, raise_required
-from sync.engine.scope import RunScope, hubspot_modified
+from sync.engine.scope import RAW_KEY, RunScope, hubspot_modified, json_ready
 from sync.errors import RecordNotFound, RecordRejected
 from sync.links import save_link
 from sync.reviews import hold, resolve_for_record
@@ -69,10 +69,7 @@ class QuoteSyncer:
 
     async def sync(self, work: DealWork) -> Outcome | None:
         """Create or merge the deal's quote; None when the deal is not for us yet."""
-        reading = self.deals.read_hubspot(work.properties)
-        raise_required(reading.errors, "deal", work.deal_id)
         lines = self.build_lines(work)
-
         created = False
         quote = work.quote
         if quote is None and work.link is None:
@@ -90,44 +87,68 @@ class QuoteSyncer:
                 )
             if not self.is_open(work):
                 return None
-            quote = await self._create_quote(work, reading, lines)
+            quote = await self._create_quote(work, lines)
             created = True
 
         snapshot = (work.link.snapshot if work.link else {}) or {}
         known_at = work.link.genius_modified_at if work.link else None
-        genius = self.deals.read_genius(quote).side(
-            modified_at=self.scope.genius_modified(quote, not_before=known_at)
-        )
-        hubspot_at = hubspot_modified(work.deal)
-        plan = self.deals.merge(
-            snapshot.get("fields"), reading.side(modified_at=hubspot_at), genius
-        )
-        if any(conflict.rule == "newest" for conflict in plan.conflicts):
-            # The deal's own modification time moves with any property (our
-            # write-backs included); decide by when each property changed.
-            times = await self._property_times(work, plan.conflicts)
-            plan = self.deals.merge(
-                snapshot.get("fields"),
-                reading.side(modified_at=hubspot_at, field_modified_at=times),
-                genius,
-            )
-        raise_required(plan.errors, "deal", work.deal_id)
-        self._report(work, quote, plan)
-        changes = dict(plan.to_genius)
+        plan, raw = await self._plan(work, quote, snapshot, known_at)
+        changes = dict(plan.to_genius) if plan else {}
         if not created and json_ready(lines) != snapshot.get(LINES_KEY):
             changes["Lines"] = lines
         if changes:
             quote = await self.scope.genius.update_quote(quote["Number"], changes)
+        to_hubspot = dict(plan.to_hubspot) if plan else {}
+        # Raw inputs stand for "nothing to do": kept only when nothing was.
+        settled = (plan is None or plan.is_empty) and not changes
+        fields = plan.snapshot if plan else snapshot.get("fields")
         return Outcome(
             deal_id=work.deal_id,
             number=quote["Number"],
-            to_hubspot=dict(plan.to_hubspot),
-            snapshot={"fields": plan.snapshot, LINES_KEY: json_ready(lines)},
+            to_hubspot=to_hubspot,
+            snapshot={
+                "fields": fields,
+                LINES_KEY: json_ready(lines),
+                RAW_KEY: json_ready(raw) if settled else None,
+            },
             hubspot_modified_at=hubspot_modified(work.deal),
             genius_modified_at=self.scope.genius_modified(quote, not_before=known_at),
             created=created,
-            changed=bool(changes or plan.to_hubspot),
+            changed=bool(changes or to_hubspot),
         )
+
+    async def _plan(
+        self,
+        work: DealWork,
+        quote: dict[str, Any],
+        snapshot: dict[str, Any],
+        known_at: datetime | None,
+    ) -> tuple[Any, list[Any]]:
+        """The merge of deal and quote; (None, raw) when neither moved."""
+        times = {
+            "hubspot_at": hubspot_modified(work.deal),
+            "genius_at": self.scope.genius_modified(quote, not_before=known_at),
+        }
+        fields, agreed = snapshot.get("fields"), snapshot.get(RAW_KEY)
+        plan, raw = self.deals.plan_from_raw(
+            fields, agreed, work.properties, quote, **times
+        )
+        if plan is not None and any(c.rule == "newest" for c in plan.conflicts):
+            # The deal's own modification time moves with any property (our
+            # write-backs included); decide by when each property changed.
+            property_times = await self._property_times(work, plan.conflicts)
+            plan, raw = self.deals.plan_from_raw(
+                fields,
+                agreed,
+                work.properties,
+                quote,
+                field_modified_at=property_times,
+                **times,
+            )
+        if plan is not None:
+            raise_required(plan.errors, "deal", work.deal_id)
+            self._report(work, quote, plan)
+        return plan, raw
 
     async def _property_times(
         self, work: DealWork, conflicts: list[Any]
@@ -190,8 +211,10 @@ class QuoteSyncer:
         return lines
 
     async def _create_quote(
-        self, work: DealWork, reading: Any, lines: list[dict[str, Any]]
+        self, work: DealWork, lines: list[dict[str, Any]]
     ) -> dict[str, Any]:
+        reading = self.deals.read_hubspot(work.properties)
+        raise_required(reading.errors, "deal", work.deal_id)
         if work.company is None:
             raise RecordRejected(
                 f"deal {work.deal_id} has no associated company; associate the "
@@ -282,14 +305,3 @@ def save_outcome(scope: RunScope, outcome: Outcome) -> None:
             genius_modified_at=outcome.genius_modified_at,
         )
         resolve_for_record(session, scope.tenant_id, "deal", outcome.deal_id, by="sync")
-
-
-def json_ready(value: Any) -> Any:
-    """Decimals become exact text, so a snapshot compares equal after storage."""
-    if isinstance(value, dict):
-        return {key: json_ready(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [json_ready(item) for item in value]
-    if isinstance(value, (int, str, bool)) or value is None:
-        return value
-    return str(value)

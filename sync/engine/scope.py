@@ -12,6 +12,9 @@ from sync.engine.recorder import RunRecorder
 
 T = TypeVar("T")
 HUBSPOT_BATCH_SIZE = 100
+# In a link's snapshot: the raw inputs both sides last agreed on (see
+# mapping/raw_inputs.py); present only when that agreement needed no write.
+RAW_KEY = "raw"
 
 
 @dataclass
@@ -58,3 +61,14 @@ def closed_stage_ids(pipelines: list[dict[str, Any]]) -> frozenset[tuple[str, st
         for stage in pipeline.get("stages", [])
         if str((stage.get("metadata") or {}).get("isClosed", "false")).lower() == "true"
     )
+
+
+def json_ready(value: Any) -> Any:
+    """Decimals become exact text, so a snapshot compares equal after storage."""
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [json_ready(item) for item in value]
+    if isinstance(value, (int, str, bool)) or value is None:
+        return value
+    return str(value)

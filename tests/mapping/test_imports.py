@@ -24,6 +24,7 @@ ALLOWED = {
     "decimal",
     "enum",
     "functools",
+    "hashlib",  # digests of rules: computation only
     "itertools",
     "math",
     "operator",
