@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 from mapping.compiler import compile_mapping
 from mapping.document import load_mapping
 from mapping.presets import default_mapping
+from mapping.problems import MappingInvalid
 from runtime.logs import bind_context, get_logger
 from store.db import session_scope
 from store.models import RunStatus, SyncRun, Tenant, TenantStatus
@@ -26,7 +27,12 @@ from sync.engine.changes import advance_cursors, deals_to_sync, read_changes
 from sync.engine.customers import CustomerLinker
 from sync.engine.recorder import RunRecorder
 from sync.engine.scope import RunScope, chunks, closed_stage_ids
-from sync.errors import AuthorizationNeeded, ConnectorError, TenantParked
+from sync.errors import (
+    AuthorizationNeeded,
+    ConfigurationError,
+    ConnectorError,
+    TenantParked,
+)
 from sync.genius import open_genius
 from sync.hubspot import open_hubspot
 from sync.locks import hold_lock, tenant_lock_key
@@ -146,9 +152,15 @@ def _compiled_mapping(tenant: Tenant, pipelines: list[dict[str, Any]]) -> Any:
             stored = session.get(Tenant, tenant.id)
             stored.mapping = document
             session.add(stored)
-    return compile_mapping(
-        load_mapping(document), genius_timezone=tenant.genius_timezone
-    )
+    try:
+        return compile_mapping(
+            load_mapping(document), genius_timezone=tenant.genius_timezone
+        )
+    except MappingInvalid as invalid:
+        raise ConfigurationError(
+            f"{invalid}; correct the tenant's mapping and sync again",
+            tenant_id=tenant.id,
+        ) from None
 
 
 def _pause_tenant_if_needed(tenant_id: int, stop: ConnectorError) -> None:

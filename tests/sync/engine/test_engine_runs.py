@@ -196,3 +196,16 @@ async def test_a_conflict_is_decided_by_when_each_property_changed(world):
         world.tenant_id, EventFilter(run_id=run.id, event_prefix="deal.conflict")
     )
     assert conflict.data["outcome"] == "genius_won"
+
+
+async def test_a_broken_mapping_stops_the_run_and_says_what_to_fix(world):
+    with session_scope() as session:
+        tenant = session.get(Tenant, world.tenant_id)
+        tenant.mapping = {"version": 1, "pairs": {"deal": {"fields": [{"name": "x"}]}}}
+        session.add(tenant)
+
+    run = await sync_once(world)
+
+    assert run.status == "failed"
+    assert "mapping" in run.error and "correct the tenant's mapping" in run.error
+    assert await genius_quotes(world) == {}
