@@ -43,9 +43,8 @@ def tenant_row(summary: dict[str, Any]) -> dict[str, str]:
         "enabled": "yes" if summary["status"] != "disabled" else "",
         "genius_company": summary["genius_company"],
         "genius_base_url": summary["genius_base_url"],
-        # TODO: show the stored API key's hint (Credential.hint) and the last
-        # connection test; no service function reads them yet.
         "genius_connected": "yes" if summary["genius_base_url"] else "",
+        "genius_key_hint": summary.get("genius_key_hint", ""),
         "schedule": describe_schedule(summary["schedule_interval_min"]),
         "schedule_interval_min": str(summary["schedule_interval_min"] or ""),
         "next_run_at": show_time(summary["next_run_at"]),

@@ -11,10 +11,8 @@ not cover) calls the field's own compiled reader, which stays the reference.
 The generated source holds only generated names (`k3`, `cache3`); keys,
 defaults and functions travel in the namespace, never as text.
 
-TODO: the benchmark (docs/benchmarks.md) reaches about 13,000 records/s on
-the shared development machine against a target of 50,000; the per-field
-passes are at the interpreter's floor, so the rest needs them compiled
-(mypyc or Cython) or unchanged raw payloads skipped before they are read.
+Records whose raw inputs did not move since both sides agreed are not read
+at all (mapping/raw_inputs.py); these functions serve the rest.
 """
 
 from __future__ import annotations

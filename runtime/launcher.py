@@ -31,7 +31,7 @@ import redis
 from connector_app.demo import DemoTenant, seed_demo, seed_operator
 from runtime.logs import configure_logging, get_logger
 from runtime.processes import ProcessFailed, Supervisor
-from runtime.redis_server import REDIS_BINARY, free_port
+from runtime.redis_server import embedded_redis_args, free_port
 from runtime.settings import ROOT_DIR, Settings, get_settings
 from sync.errors import ConnectorError
 from sync.queue import QUEUE_NAME
@@ -116,10 +116,8 @@ def start_redis(settings: Settings, supervisor: Supervisor) -> str:
     if settings.redis_url:
         return settings.redis_url
     port = settings.embedded_redis_port
-    directory = settings.data_dir / "redis"
-    directory.mkdir(parents=True, exist_ok=True)
-    args = [str(REDIS_BINARY), "--bind", "127.0.0.1", "--port", str(port)]
-    args += ["--dir", str(directory), "--save", "60 1", "--appendonly", "no"]
+    # Its output goes through the supervisor, to the console and data/logs.
+    args = embedded_redis_args(settings.data_dir / "redis", port, log_file=False)
     supervisor.wait_ready(supervisor.start("redis", args, port=port))
     return f"redis://127.0.0.1:{port}/0"
 
@@ -138,6 +136,9 @@ def start_sandboxes(settings: Settings, supervisor: Supervisor, env: dict) -> No
         args += ["--host", settings.sandbox.host, "--port", str(port)]
         args += ["--state", str(state_dir / f"{system}.json")]
         args += ["--seed", str(FIXTURES_DIR / f"{system}_demo.json")]
+        if system == "hubspot":
+            # The app's webhooks come to this stack, whatever its public URL.
+            args += ["--webhook-url", f"{settings.public_url}/webhooks/hubspot"]
         started.append(supervisor.start(system, args, env=env, cwd=ROOT_DIR, port=port))
     for child in started:
         supervisor.wait_ready(child)

@@ -35,28 +35,24 @@ def wait_for_port(
     raise TimeoutError(f"nothing answers on {host}:{port} after {timeout_s}s")
 
 
+def embedded_redis_args(
+    directory: Path, port: int, *, persist: bool = True, log_file: bool = True
+) -> list[str]:
+    """The bundled redis-server's command line: loopback only, files in `directory`."""
+    directory.mkdir(parents=True, exist_ok=True)
+    args = [str(REDIS_BINARY), "--bind", "127.0.0.1", "--port", str(port)]
+    args += ["--dir", str(directory), "--save", "60 1" if persist else ""]
+    args += ["--appendonly", "no", "--protected-mode", "yes"]
+    if log_file:
+        args += ["--logfile", str(directory / "redis.log")]
+    return args
+
+
 def start_embedded_redis(
     directory: Path, port: int, *, persist: bool = True
 ) -> subprocess.Popen[bytes]:
     """Start the bundled redis-server on 127.0.0.1:`port`, files in `directory`."""
-    directory.mkdir(parents=True, exist_ok=True)
-    args = [
-        str(REDIS_BINARY),
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--dir",
-        str(directory),
-        "--logfile",
-        str(directory / "redis.log"),
-        "--save",
-        "60 1" if persist else "",
-        "--appendonly",
-        "no",
-        "--protected-mode",
-        "yes",
-    ]
+    args = embedded_redis_args(directory, port, persist=persist)
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
     try:
         wait_for_port(port)

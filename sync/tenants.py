@@ -12,7 +12,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from store.db import session_scope
-from store.models import SyncRun, Tenant, TenantStatus
+from store.models import Credential, CredentialKind, SyncRun, Tenant, TenantStatus
 from store.types import utcnow
 from sync.errors import ConfigurationError
 
@@ -84,12 +84,21 @@ def set_schedule(tenant_id: int, interval_min: int | None) -> Tenant:
 
 
 def tenant_summary(tenant: Tenant) -> dict[str, Any]:
-    """A tenant as plain values, with its latest run, for lists and cards."""
+    """A tenant as plain values, with its latest run, for lists and cards.
+
+    Of the Genius API key only its hint (last characters) is ever shown.
+    """
     with session_scope() as session:
         last = session.exec(
             select(SyncRun)
             .where(SyncRun.tenant_id == tenant.id)
             .order_by(col(SyncRun.id).desc())
+        ).first()
+        key = session.exec(
+            select(Credential).where(
+                Credential.tenant_id == tenant.id,
+                Credential.kind == CredentialKind.GENIUS,
+            )
         ).first()
     return {
         "id": tenant.id,
@@ -99,6 +108,7 @@ def tenant_summary(tenant: Tenant) -> dict[str, Any]:
         "status_reason": tenant.status_reason,
         "genius_base_url": tenant.genius_base_url,
         "genius_company": tenant.genius_company,
+        "genius_key_hint": key.hint if key else "",
         "schedule_interval_min": tenant.schedule_interval_min,
         "next_run_at": tenant.next_run_at.isoformat() if tenant.next_run_at else "",
         "last_run_status": last.status if last else "",

@@ -35,6 +35,11 @@ def status_card() -> rx.Component:
                             T["genius_company"],
                             " at ",
                             T["genius_base_url"],
+                            rx.cond(
+                                T["genius_key_hint"] != "",
+                                rx.text.span(" (API key ", T["genius_key_hint"], ")"),
+                                "",
+                            ),
                             id="genius",
                         ),
                         rx.text("not connected", id="genius"),

@@ -16,6 +16,7 @@ from sync.activity import EventFilter, query_events
 from sync.engine.run import execute_run
 from sync.hubspot import open_hubspot
 from sync.runs import create_run, get_run
+from sync.tenants import get_tenant, tenant_summary
 from tests.sync.engine.engine_fixtures import World
 
 
@@ -209,3 +210,11 @@ async def test_a_broken_mapping_stops_the_run_and_says_what_to_fix(world):
     assert run.status == "failed"
     assert "mapping" in run.error and "correct the tenant's mapping" in run.error
     assert await genius_quotes(world) == {}
+
+
+async def test_the_tenant_summary_shows_only_a_hint_of_the_genius_key(world):
+    summary = tenant_summary(get_tenant(world.tenant_id))
+
+    assert summary["genius_company"] == "DEMO"
+    assert summary["genius_key_hint"].endswith("key")
+    assert "engine-test-key" not in str(summary)
