@@ -9,12 +9,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from redis.asyncio import Redis
 from sqlmodel import col, select
 
+from runtime.settings import get_settings
 from store.db import session_scope
 from store.models import Credential, CredentialKind, SyncRun, Tenant, TenantStatus
 from store.types import utcnow
 from sync.errors import ConfigurationError
+from sync.hubspot.uninstall import uninstall_tenant
 
 MIN_INTERVAL_MIN = 5
 MAX_INTERVAL_MIN = 7 * 24 * 60
@@ -58,6 +61,19 @@ def set_enabled(tenant_id: int, enabled: bool, *, reason: str = "") -> Tenant:
             tenant.status_reason = reason or "disabled by an operator"
         session.add(tenant)
         return tenant
+
+
+async def disconnect(tenant_id: int, *, by: str) -> Tenant:
+    """Disconnect from our side: HubSpot's uninstall API, then tokens wiped.
+
+    The tenant's data is purged after the retention period, as after an
+    uninstall in HubSpot.
+    """
+    async with Redis.from_url(get_settings().redis_url) as redis:
+        await uninstall_tenant(
+            tenant_id, redis=redis, notify_hubspot=True, reason=f"disconnected by {by}"
+        )
+    return get_tenant(tenant_id)
 
 
 def set_schedule(tenant_id: int, interval_min: int | None) -> Tenant:

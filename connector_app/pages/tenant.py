@@ -53,9 +53,41 @@ def status_card() -> rx.Component:
                 color_scheme=rx.cond(enabled, "gray", "green"),
                 on_click=TenantState.toggle_enabled,
             ),
+            rx.cond(T["status"] != "uninstalled", disconnect_button()),
             spacing="3",
         ),
         flex="1",
+    )
+
+
+def disconnect_button() -> rx.Component:
+    """Disconnecting uninstalls the app from the portal: it asks first."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button("Disconnect", id="disconnect", variant="soft", color_scheme="red")
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Disconnect this portal?"),
+            rx.alert_dialog.description(
+                "The app is uninstalled from the HubSpot portal, syncing stops and "
+                "the HubSpot tokens are wiped. Links and logs are kept for the "
+                "retention period, then purged. The portal's admin can install "
+                "the app again."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft")),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Disconnect",
+                        id="confirm-disconnect",
+                        color_scheme="red",
+                        on_click=TenantState.disconnect_tenant,
+                    )
+                ),
+                justify="end",
+                spacing="3",
+            ),
+        ),
     )
 
 

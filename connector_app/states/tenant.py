@@ -22,7 +22,13 @@ from connector_app.views import (
 from sync.activity import EventFilter, query_events
 from sync.errors import ConnectorError
 from sync.runs import get_run, list_runs, request_sync, run_summary
-from sync.tenants import get_tenant, set_enabled, set_schedule, tenant_summary
+from sync.tenants import (
+    disconnect,
+    get_tenant,
+    set_enabled,
+    set_schedule,
+    tenant_summary,
+)
 
 POLL_INTERVAL_S = 0.5
 # A background task outlives the browser tab: stop watching after 15 minutes.
@@ -172,4 +178,20 @@ class TenantState(PortalState):
             self.error = error.message
             return None
         self.show_tenant(self.current_id)
+        return None
+
+    @rx.event
+    async def disconnect_tenant(self) -> rx.event.EventSpec | None:
+        """Uninstall the app from the tenant's portal (HubSpot's API), then
+        keep its data until the retention period ends."""
+        redirect = self.guard()
+        if redirect is not None:
+            return redirect
+        try:
+            await disconnect(self.current_id, by=self.operator_email)
+        except ConnectorError as error:
+            self.error = error.message
+            return None
+        self.show_tenant(self.current_id)
+        self.notice = "Disconnected: HubSpot was told, and the tokens are wiped."
         return None

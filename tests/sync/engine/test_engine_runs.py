@@ -8,16 +8,19 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
+from store.credentials import load_secret
 from store.db import session_scope
 from store.models import Link, ReviewItem, SyncRun, Tenant
 from sync.activity import EventFilter, query_events
 from sync.engine.run import execute_run
+from sync.errors import ConfigurationError
 from sync.hubspot import open_hubspot
 from sync.runs import create_run, get_run
-from sync.tenants import get_tenant, tenant_summary
-from tests.sync.engine.engine_fixtures import World
+from sync.tenants import disconnect, get_tenant, tenant_summary
+from tests.sync.engine.engine_fixtures import HUB_ID, World
 
 
 async def sync_once(world: World) -> SyncRun:
@@ -218,3 +221,15 @@ async def test_the_tenant_summary_shows_only_a_hint_of_the_genius_key(world):
     assert summary["genius_company"] == "DEMO"
     assert summary["genius_key_hint"].endswith("key")
     assert "engine-test-key" not in str(summary)
+
+
+async def test_a_disconnect_uninstalls_the_app_and_pauses_the_tenant(world):
+    tenant = await disconnect(world.tenant_id, by="operator@example.com")
+
+    assert tenant.status == "uninstalled"
+    assert "disconnected by operator@example.com" in tenant.status_reason
+    with session_scope() as session:
+        assert load_secret(session, world.tenant_id, "hubspot") is None
+    with pytest.raises(ConfigurationError, match="is uninstalled"):
+        await sync_once(world)
+    assert not any(hub == HUB_ID for _app, hub in world.hubspot.world.installs)
