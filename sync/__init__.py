@@ -4,3 +4,9 @@ Reflex states and HTTP routes call the service functions here (tenants,
 runs, activity) so that the portal and the HubSpot settings page can never
 disagree about a tenant.
 """
+
+import warnings
+
+# authlib 1.9 announces, when imported, a move from httpx to a future `httpx2`
+# package; httpx is what this project pins, so the notice is only noise.
+warnings.filterwarnings("ignore", message="The httpx module is deprecated")
