@@ -7,6 +7,13 @@ disagree about a tenant.
 
 import warnings
 
+from authlib.deprecate import AuthlibDeprecationWarning
+
 # authlib 1.9 announces, when imported, a move from httpx to a future `httpx2`
 # package; httpx is what this project pins, so the notice is only noise.
-warnings.filterwarnings("ignore", message="The httpx module is deprecated")
+# (authlib puts an "always" filter first when imported: this one goes before.)
+warnings.filterwarnings(
+    "ignore",
+    message="The httpx module is deprecated",
+    category=AuthlibDeprecationWarning,
+)
