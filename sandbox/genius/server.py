@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +13,7 @@ from sandbox.genius.app import ApiShape, GeniusSandbox, create_app
 from sandbox.genius.faults import Faults
 from sandbox.genius.fixture import load_state, read_fixture
 from sandbox.genius.state import SandboxState
+from sandbox.serving import serve_app
 
 
 def initial_state(state_path: Path | None, seed_path: Path | None) -> SandboxState:
@@ -39,31 +37,9 @@ def serve_in_thread(
 ) -> Iterator[str]:
     """Serve `sandbox` on a free port of `host` (https with a certificate);
     yields its base URL."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(sandbox),
-        host=host,
-        port=port,
-        log_level="warning",
-        lifespan="on",
-        ssl_certfile=certfile,
-        ssl_keyfile=keyfile,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"the Genius sandbox did not start on port {port}")
-        time.sleep(0.02)
-    try:
-        yield f"{'https' if certfile else 'http'}://{host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    app = create_app(sandbox)
+    with serve_app(app, host=host, certfile=certfile, keyfile=keyfile) as url:
+        yield url
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

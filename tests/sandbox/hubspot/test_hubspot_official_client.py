@@ -24,7 +24,6 @@ from tests.sync.hubspot import hubspot_fixtures
 from tests.sync.hubspot.hubspot_fixtures import HUB_ID
 
 hubspot_sandbox = hubspot_fixtures.hubspot_sandbox
-redis = hubspot_fixtures.redis
 tenant_id = hubspot_fixtures.tenant_id
 
 PROPERTIES = ["dealname", "amount", "dealstage", "pipeline"]

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.hubspot.server import serve_app
+from sandbox.serving import serve_app
 from sync.hubspot.signatures import compute_legacy_signature, verify_request
 from tests.sandbox.hubspot.hubspot_sandbox_helpers import (
     HUB_ID,

@@ -14,7 +14,8 @@ from redis.asyncio import Redis
 from runtime.settings import get_settings
 from sandbox.hubspot.app import Sandbox
 from sandbox.hubspot.fixture import build_world
-from sandbox.hubspot.server import RunningSandbox, serve_app, serve_in_thread
+from sandbox.hubspot.server import RunningSandbox, serve_in_thread
+from sandbox.serving import serve_app
 from sync.hubspot import RetryPolicy
 from sync.hubspot.install import begin_install, complete_install
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from sandbox.hubspot.server import serve_app
+from sandbox.serving import serve_app
 from sync.hubspot.signatures import (
     check_signature,
     compute_legacy_signature,
