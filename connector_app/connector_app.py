@@ -14,6 +14,7 @@ from connector_app.pages.signin import signin_page
 from connector_app.pages.tenant import tenant_page
 from connector_app.pages.tenants import tenants_page
 from connector_app.states.base import PortalState
+from connector_app.states.connection import ConnectionState
 from connector_app.states.logs import LogsState
 from connector_app.states.signin import SignInState
 from connector_app.states.tenant import TenantState
@@ -41,6 +42,6 @@ app.add_page(
     tenant_page,
     route="/tenants/[tenant_id]",
     title=f"Tenant · {TITLE}",
-    on_load=TenantState.open,
+    on_load=[TenantState.open, ConnectionState.open],
 )
 app.add_page(logs_page, route="/logs", title=f"Logs · {TITLE}", on_load=LogsState.open)

@@ -6,6 +6,7 @@ import reflex as rx
 
 from connector_app.components.badges import level_badge, status_badge
 from connector_app.components.layout import message_callouts, page_shell
+from connector_app.states.connection import ConnectionState
 from connector_app.states.tenant import TenantState
 
 T = TenantState.tenant
@@ -88,6 +89,71 @@ def disconnect_button() -> rx.Component:
                 spacing="3",
             ),
         ),
+    )
+
+
+def connection_card() -> rx.Component:
+    """Where an operator connects the tenant's Genius ERP (tested before saved)."""
+    C = ConnectionState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Genius ERP connection", size="4"),
+            rx.text(
+                "The address of the tenant's Genius ERP API, its company code and "
+                "an API key. The key is stored encrypted and never shown again.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.hstack(
+                rx.input(
+                    value=C.base_url,
+                    on_change=C.set_base_url,
+                    placeholder="https://genius.example.com",
+                    id="genius-url",
+                    flex="2",
+                ),
+                rx.input(
+                    value=C.company,
+                    on_change=C.set_company,
+                    placeholder="company code",
+                    id="genius-company",
+                    flex="1",
+                ),
+                rx.input(
+                    value=C.api_key,
+                    on_change=C.set_api_key,
+                    placeholder="API key",
+                    type="password",
+                    id="genius-key",
+                    flex="1",
+                ),
+                width="100%",
+            ),
+            rx.hstack(
+                rx.button(
+                    "Test connection",
+                    id="genius-test",
+                    variant="soft",
+                    loading=C.busy,
+                    on_click=C.test,
+                ),
+                rx.button("Save", id="genius-save", loading=C.busy, on_click=C.save),
+                rx.cond(
+                    C.result != "",
+                    rx.text(
+                        C.result,
+                        color_scheme=rx.cond(C.ok, "green", "red"),
+                        size="2",
+                        id="genius-result",
+                    ),
+                ),
+                align="center",
+                spacing="3",
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
     )
 
 
@@ -246,6 +312,7 @@ def tenant_page() -> rx.Component:
             T["id"],
             rx.vstack(
                 rx.hstack(status_card(), schedule_card(), width="100%", spacing="4"),
+                connection_card(),
                 rx.cond(RUN["id"], run_panel(), rx.text("No run yet.", id="no-run")),
                 rx.heading("Recent runs", size="4"),
                 recent_runs(),

@@ -22,6 +22,11 @@ class PortalState(rx.State):
         self.operator_email = email or ""
         return email
 
+    def route_tenant_id(self) -> int | None:
+        """The tenant named by a `/tenants/<id>` address, if any."""
+        raw = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
+        return int(raw) if raw.isdigit() else None
+
     def guard(self) -> rx.event.EventSpec | None:
         """A redirect to the sign-in page when nobody valid is signed in."""
         if self.signed_in_operator() is None:

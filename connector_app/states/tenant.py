@@ -60,10 +60,6 @@ class TenantState(PortalState):
     def current_id(self) -> int:
         return int(self.tenant.get("id", "0") or 0)
 
-    def route_tenant_id(self) -> int | None:
-        raw = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
-        return int(raw) if raw.isdigit() else None
-
     def show_tenant(self, tenant_id: int, run_id: int | None = None) -> None:
         """Load what the page shows for `tenant_id`: run `run_id`, else the latest."""
         self.error = ""
