@@ -12,7 +12,13 @@ from typing import Any
 
 from store.db import session_scope
 from store.models import LinkKind, ReviewKind
-from sync.engine.scope import RAW_KEY, RunScope, hubspot_modified, json_ready
+from sync.engine.scope import (
+    RAW_KEY,
+    RunScope,
+    hubspot_modified,
+    json_ready,
+    present,
+)
 from sync.errors import RecordError, RecordRejected
 from sync.identity import COMPANY_REFERENCE, Company, CustomerIndex
 from sync.links import links_by_hubspot, save_link
@@ -119,7 +125,7 @@ class CustomerLinker:
         reading = self.pair.read_hubspot(company.get("properties") or {})
         raise_required(reading.errors, "company", company_id)
         name = (company.get("properties") or {}).get("name") or ""
-        fields = self.pair.write_genius(reading.values)
+        fields = present(self.pair.write_genius(reading.values))
         fields["Code"] = self.index.new_code(name)
         fields.setdefault("Name", name[:60] or fields["Code"])
         fields.setdefault("Currency", currency or "CAD")

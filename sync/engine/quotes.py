@@ -16,7 +16,13 @@ from typing import Any
 from store.db import session_scope
 from store.models import Link, LinkKind, ReviewKind
 from sync.engine.customers import CustomerLinker, raise_required
-from sync.engine.scope import RAW_KEY, RunScope, hubspot_modified, json_ready
+from sync.engine.scope import (
+    RAW_KEY,
+    RunScope,
+    hubspot_modified,
+    json_ready,
+    present,
+)
 from sync.errors import RecordNotFound, RecordRejected
 from sync.links import save_link
 from sync.reviews import hold, resolve_for_record
@@ -198,16 +204,18 @@ class QuoteSyncer:
         lines = []
         for number, item in enumerate(ordered, start=1):
             reading = self.lines.read_hubspot(item.get("properties") or {})
-            blocking = [error for error in reading.errors if error.required]
-            if blocking:
+            errors: list[Any] = list(reading.errors)
+            values = self.lines.write_genius(reading.values, errors)
+            # A quote line is exact or absent: any unreadable value stops the deal
+            # (a line quietly missing its quantity would be worse).
+            if errors:
                 raise RecordRejected(
                     f"line item {item['id']} of deal {work.deal_id}: "
-                    + "; ".join(error.message for error in blocking),
+                    + "; ".join(error.message for error in errors),
                     object_kind="deal",
                     hubspot_id=work.deal_id,
                 )
-            line = {"LineNumber": number, **self.lines.write_genius(reading.values)}
-            lines.append(line)
+            lines.append({"LineNumber": number, **present(values)})
         return lines
 
     async def _create_quote(
@@ -226,7 +234,7 @@ class QuoteSyncer:
             work.company, currency=work.properties.get("deal_currency_code") or ""
         )
         fields = {
-            **self.deals.write_genius(reading.values),
+            **present(self.deals.write_genius(reading.values)),
             "CustomerCode": code,
             "ExternalReference": QUOTE_REFERENCE.format(work.deal_id),
             "Lines": lines,

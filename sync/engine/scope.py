@@ -72,3 +72,9 @@ def json_ready(value: Any) -> Any:
     if isinstance(value, (int, str, bool)) or value is None:
         return value
     return str(value)
+
+
+def present(fields: dict[str, Any]) -> dict[str, Any]:
+    """Fields with a value: a new record or line leaves the others to the ERP's
+    defaults (Genius accepts no null for a date or a number)."""
+    return {name: value for name, value in fields.items() if value is not None}

@@ -11,6 +11,8 @@ Genius company DEMO, each made to exercise one rule of the engine:
 | 204 | 103 Béton Québec | two Genius customers match: held for a person |
 | 205 | 102 | a line whose SKU Genius does not know: the record fails, waits |
 | 206 | none | no company: the record fails, waits |
+| 207 | 101 | no close date, a line without discount: the ERP's defaults apply |
+| 208 | 101 | a line with quantity -5: the record fails, naming the quantity |
 """
 
 from __future__ import annotations
@@ -63,6 +65,14 @@ def _deal(
         },
         "associations": associations,
     }
+
+
+def _sparse_deal(deal_id: str, company: str, items: tuple[str, ...]) -> dict[str, Any]:
+    """A deal as salespeople often leave it: a name and a stage, nothing more."""
+    deal = _deal(deal_id, "Devis rapide", ("default", "appointmentscheduled"),
+                 company=company, items=items)  # fmt: skip
+    del deal["properties"]["closedate"], deal["properties"]["deal_currency_code"]
+    return deal
 
 
 def _item(item_id: str, sku: str, quantity: str, price: str) -> dict[str, Any]:
@@ -172,12 +182,22 @@ def hubspot_world() -> dict[str, Any]:
                     _deal(
                         "206", "Sans entreprise", ("default", "appointmentscheduled")
                     ),
+                    _sparse_deal("207", company="101", items=("405",)),
+                    _deal(
+                        "208",
+                        "Quantité négative",
+                        ("default", "appointmentscheduled"),
+                        company="101",
+                        items=("406",),
+                    ),
                 ],
                 "line_items": [
                     _item("401", "SUP-100", "2", "12.5"),
                     _item("402", "VIS-200", "10", "0.35"),
                     _item("403", "SUP-100", "40", "11.75"),
                     _item("404", "NOPE-1", "1", "99"),
+                    {"id": "405", "properties": {"hs_sku": "VIS-200", "quantity": "3"}},
+                    _item("406", "SUP-100", "-5", "12.5"),
                 ],
             },
             {"hubId": 99001, "name": "Autre portail", "domain": "autre.example.com"},

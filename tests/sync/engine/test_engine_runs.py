@@ -48,7 +48,7 @@ async def test_first_run_makes_a_quote_for_each_open_deal_and_holds_the_rest(wor
     run = await sync_once(world)
 
     quotes = await genius_quotes(world)
-    assert sorted(quotes) == ["HS-DEAL-201", "HS-DEAL-202"]
+    assert sorted(quotes) == ["HS-DEAL-201", "HS-DEAL-202", "HS-DEAL-207"]
     assert quotes["HS-DEAL-201"]["CustomerCode"] == "ACILEV"  # matched by domain
     assert [line["ItemCode"] for line in quotes["HS-DEAL-201"]["Lines"]] == [
         "SUP-100",
@@ -59,9 +59,11 @@ async def test_first_run_makes_a_quote_for_each_open_deal_and_holds_the_rest(wor
     assert number == quotes["HS-DEAL-201"]["Number"]
 
     assert run.status == "partial"
-    assert run.counts["created"] == 2
+    sparse = quotes["HS-DEAL-207"]  # the ERP's defaults where HubSpot had nothing
+    assert sparse["ExpiryDate"] and sparse["Lines"][0]["DiscountPercent"] == 0
+    assert run.counts["created"] == 3
     assert run.counts["skipped"] == 1  # 203 is closed won
-    assert run.counts["errors"] == 2  # 205 unknown SKU, 206 no company
+    assert run.counts["errors"] == 3  # 205 unknown SKU, 206 no company, 208 quantity
     assert run.counts["held"] == 1  # 204 matches two customers
     with session_scope() as session:
         waiting = {
@@ -71,9 +73,10 @@ async def test_first_run_makes_a_quote_for_each_open_deal_and_holds_the_rest(wor
             )
             if item.object_kind == "deal"
         }
-    assert set(waiting) == {"204", "205", "206"}
+    assert set(waiting) == {"204", "205", "206", "208"}
     assert "NOPE-1" in waiting["205"]
     assert "no associated company" in waiting["206"]
+    assert "'quantity'" in waiting["208"] and "'-5'" in waiting["208"]
 
 
 async def test_a_second_run_writes_nothing_and_duplicates_nothing(world):
@@ -138,7 +141,11 @@ async def test_a_lost_link_is_found_again_by_the_quote_reference(world):
 
     run = await sync_once(world)
 
-    assert sorted(await genius_quotes(world)) == ["HS-DEAL-201", "HS-DEAL-202"]
+    assert sorted(await genius_quotes(world)) == [
+        "HS-DEAL-201",
+        "HS-DEAL-202",
+        "HS-DEAL-207",
+    ]
     assert run.counts.get("created", 0) == 0
 
 
@@ -172,7 +179,7 @@ async def test_every_decision_is_a_log_event_of_the_run(world):
         "deal.failed",
     } <= names
     created = [event for event in events if event.event == "quote.created"]
-    assert {event.hubspot_id for event in created} == {"201", "202"}
+    assert {event.hubspot_id for event in created} == {"201", "202", "207"}
     assert all(event.genius_id.startswith("S-") for event in created)
 
 
