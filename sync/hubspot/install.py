@@ -163,8 +163,10 @@ def save_install(info: dict[str, Any]) -> int:
         tenant.hub_domain = str(info.get("hub_domain") or tenant.hub_domain)
         tenant.installed_by = str(info.get("user") or info.get("user_id") or "")
         tenant.scopes = " ".join(info.get("scopes") or [])
-        tenant.status = TenantStatus.ACTIVE
-        tenant.status_reason = ""
+        # A re-install repairs the connection; a pause an operator chose stays.
+        if tenant.status != TenantStatus.DISABLED:
+            tenant.status = TenantStatus.ACTIVE
+            tenant.status_reason = ""
         tenant.uninstalled_at = None
         tenant.purge_after = None
         session.add(tenant)

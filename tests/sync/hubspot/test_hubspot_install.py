@@ -68,6 +68,20 @@ async def test_reinstall_updates_the_same_tenant(tenant_id, redis):
     assert after["access_token"] != before["access_token"]
 
 
+async def test_reinstall_keeps_a_pause_an_operator_chose(tenant_id, redis):
+    with session_scope() as session:
+        tenant = session.get(Tenant, tenant_id)
+        tenant.status = TenantStatus.DISABLED
+        tenant.status_reason = "disabled by ops@example.com"
+
+    await install_portal(redis)
+
+    with session_scope() as session:
+        tenant = session.get(Tenant, tenant_id)
+    assert tenant.status == TenantStatus.DISABLED
+    assert tenant.status_reason == "disabled by ops@example.com"
+
+
 @pytest.mark.parametrize(
     ("portal", "path"),
     [("62515", "/oauth/62515/authorize"), (None, "/oauth/authorize")],
