@@ -18,7 +18,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT_DIR = Path(__file__).resolve().parents[1]
@@ -90,7 +90,8 @@ class Settings(BaseSettings):
     database_url: str = ""
     redis_url: str = ""
     embedded_redis_port: int = 6390
-    public_url: str = "http://localhost:3000"
+    # Where HubSpot and browsers reach us; by default this machine on APP_PORT.
+    public_url: str = ""
     app_port: int = 3000
     secret_key: SecretStr = SecretStr("")
     # Fernet keys, comma-separated, newest first: the first encrypts, all decrypt.
@@ -104,6 +105,13 @@ class Settings(BaseSettings):
     hubspot: HubSpotSettings = Field(default_factory=HubSpotSettings)
     genius: GeniusSettings = Field(default_factory=GeniusSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+
+    @model_validator(mode="after")
+    def _default_public_url(self) -> Settings:
+        if not self.public_url:
+            self.public_url = f"http://localhost:{self.app_port}"
+        self.public_url = self.public_url.rstrip("/")
+        return self
 
     @property
     def is_production(self) -> bool:
