@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -194,6 +195,24 @@ def start_portal(
     supervisor.wait_ready(child, timeout_s=600, http_path="/ping")
 
 
+def busy_ports(settings: Settings) -> list[str]:
+    """The ports this stack would listen on that something else holds already."""
+    wanted = {"APP_PORT": settings.app_port}
+    if not settings.redis_url:
+        wanted["EMBEDDED_REDIS_PORT"] = settings.embedded_redis_port
+    if settings.sandbox.enabled:
+        wanted["SANDBOX_HUBSPOT_PORT"] = settings.sandbox.hubspot_port
+        wanted["SANDBOX_GENIUS_PORT"] = settings.sandbox.genius_port
+    busy = []
+    for name, port in wanted.items():
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                busy.append(f"{name}={port}")
+    return busy
+
+
 def start_services(
     settings: Settings,
     supervisor: Supervisor,
@@ -202,6 +221,14 @@ def start_services(
     dev: bool = False,
 ) -> Stack:
     """Start Redis, the sandboxes, the worker and the portal (or the API alone)."""
+    # Another stack answering on our ports would pass every readiness check
+    # and be taken for ours: refuse to start beside it.
+    if busy := busy_ports(settings):
+        raise ProcessFailed(
+            f"ports in use: {', '.join(busy)}. Another stack is probably running "
+            "(stop it with Ctrl-C), or set these variables to free ports and "
+            "PUBLIC_URL to match APP_PORT"
+        )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     redis_url = start_redis(settings, supervisor)
     env = child_env(settings, redis_url)

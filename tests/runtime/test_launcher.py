@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,8 +20,9 @@ import httpx
 import psutil
 import pytest
 
-from runtime.launcher import READY_FILE, launched_stack, stack_env
-from runtime.settings import ROOT_DIR
+from runtime.launcher import READY_FILE, launched_stack, stack_env, start_services
+from runtime.processes import ProcessFailed, Supervisor
+from runtime.settings import ROOT_DIR, Settings
 from store.db import session_scope
 from store.models import Tenant
 from sync.operators import authenticate
@@ -119,3 +121,21 @@ def test_a_child_that_dies_stops_the_stack(db, tmp_path: Path):
     finally:
         if launcher.poll() is None:
             launcher.kill()
+
+
+def test_a_second_stack_on_the_same_ports_refuses_to_start(tmp_path):
+    """Something already answering on APP_PORT would pass every readiness check."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        taken = holder.getsockname()[1]
+        settings = Settings(app_port=taken, data_dir=tmp_path)
+        settings.sandbox.enabled = False
+
+        with (
+            Supervisor(log_dir=tmp_path) as supervisor,
+            pytest.raises(ProcessFailed, match=f"APP_PORT={taken}"),
+        ):
+            start_services(settings, supervisor, portal=False)
+
+        assert not supervisor.children
