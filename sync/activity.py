@@ -76,14 +76,19 @@ def query_events(tenant_id: int, wanted: EventFilter) -> list[LogEvent]:
         allowed = LEVELS[LEVELS.index(wanted.level) :]
         statement = statement.where(col(LogEvent.level).in_(allowed))
     if wanted.event_prefix:
-        statement = statement.where(col(LogEvent.event).startswith(wanted.event_prefix))
+        statement = statement.where(
+            col(LogEvent.event).startswith(wanted.event_prefix, autoescape=True)
+        )
     if wanted.record_id:
         statement = statement.where(
             (LogEvent.hubspot_id == wanted.record_id)
             | (LogEvent.genius_id == wanted.record_id)
         )
     if wanted.text:
-        statement = statement.where(col(LogEvent.message).contains(wanted.text))
+        # autoescape: a "%" or "_" typed in the filter means itself.
+        statement = statement.where(
+            col(LogEvent.message).contains(wanted.text, autoescape=True)
+        )
     if wanted.since is not None:
         statement = statement.where(LogEvent.at >= wanted.since)
     if wanted.before_id is not None:

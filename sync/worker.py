@@ -5,6 +5,7 @@ Imports the engine and the store, never the Reflex app.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from arq import cron
@@ -21,6 +22,9 @@ log = get_logger(__name__)
 async def startup(ctx: dict[str, Any]) -> None:
     settings = get_settings()
     configure_logging(json_logs=settings.json_logs, level=settings.log_level)
+    # arq's command line gives its loggers a handler of their own; without it
+    # their lines reach ours once, in the product's format, instead of twice.
+    logging.getLogger("arq").handlers.clear()
     log.info("worker.started", queue=QUEUE_NAME, env=settings.app_env)
 
 

@@ -20,6 +20,7 @@ from sync.links import links_by_genius, links_by_hubspot
 from sync.reviews import hold
 
 LINE_ITEM_PROPERTIES = ("createdate",)
+SKIPPED_SHOWN = 20
 
 
 class DealBatches:
@@ -32,6 +33,7 @@ class DealBatches:
         self.line_properties = sorted(
             {*scope.mapping.pair("line_item").hubspot_properties, *LINE_ITEM_PROPERTIES}
         )
+        self.skipped: list[str] = []
 
     async def sync_batch(self, deal_ids: Sequence[str], changes: ChangeSet) -> None:
         works = await self._gather(deal_ids, changes)
@@ -44,10 +46,25 @@ class DealBatches:
             else:
                 if outcome is None:
                     self.scope.recorder.count("skipped")
+                    self.skipped.append(work.deal_id)
                 else:
                     outcomes.append(outcome)
             self.scope.recorder.advance()
         await self._write_back(outcomes)
+
+    def report_skipped(self) -> None:
+        """One line for the closed deals left alone (no quote is made for them)."""
+        if not self.skipped:
+            return
+        shown = ", ".join(self.skipped[:SKIPPED_SHOWN])
+        more = len(self.skipped) - SKIPPED_SHOWN
+        self.scope.recorder.event(
+            "deal.skipped",
+            f"{len(self.skipped)} closed deal(s) without a quote left alone: {shown}"
+            + (f" and {more} more" if more > 0 else ""),
+            object_kind="deal",
+            data={"deal_ids": self.skipped[:1000]},
+        )
 
     async def _gather(
         self, deal_ids: Sequence[str], changes: ChangeSet

@@ -137,6 +137,7 @@ async def _sync(
     batches = DealBatches(scope, customers)
     for batch in chunks(deal_ids):
         await batches.sync_batch(batch, changes)
+    batches.report_skipped()
 
     recorder.enter_phase("syncing companies")
     await sync_company_pairs(scope, customers, changes)
