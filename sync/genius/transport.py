@@ -297,4 +297,6 @@ def describe(failure: ApiFailure, outcome: Outcome) -> str:
         409: "the quote's status forbids this change in Genius",
         422: "correct these values (in HubSpot or in the mapping) and sync again",
     }.get(outcome.status, "try again later")
+    if advice in problems.lower():  # Genius's own words may say it already
+        return f"{head}: {problems}"
     return f"{head}: {problems or 'no details'}; {advice}"

@@ -229,6 +229,7 @@ async def test_maintenance_is_retried_then_raised_as_retriable(make_client, admi
 
     assert caught.value.failure.status == 503
     assert caught.value.failure.category == "maintenance"
+    assert caught.value.message.count("try again later") == 1
     assert client.calls == 3
 
 
