@@ -93,7 +93,7 @@ class CompiledPair(RawPlanning):
         )
         self._names = tuple(f.name for f in fields)
         self._name_set = frozenset(self._names)
-        self._readers_memo = {}
+        self._work_memo_raw = {}
         self.hubspot_properties = sorted({k for f in fields for k in f.hubspot_keys})
         self.genius_fields = sorted({f.genius for f in fields})
         self._raw_inputs = RawInputs(

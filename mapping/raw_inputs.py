@@ -34,8 +34,10 @@ from mapping.problems import (
     required_error,
 )
 
-# Stands for a key the record does not have (unlike a key holding null).
+# Stands for a key the record does not have (unlike a key holding null); the
+# types text then ends with ABSENT_MARK, and such records are read whole.
 ABSENT = "\u0000absent"
+ABSENT_MARK = "|absent"
 
 
 class RawInputs:
@@ -76,14 +78,17 @@ class RawInputs:
         """[rules id, HubSpot values, Genius values, Genius value types]; an
         absent key reads as ABSENT."""
         take_hubspot, take_genius = self._take
+        absent = ""
         try:
             hubspot_values = list(take_hubspot(hubspot))
         except KeyError:
             hubspot_values = [hubspot.get(key, ABSENT) for key in self._hubspot_keys]
+            absent = ABSENT_MARK
         try:
             genius_values = list(take_genius(genius))
         except KeyError:
             genius_values = [genius.get(key, ABSENT) for key in self._genius_keys]
+            absent = ABSENT_MARK
         # Python holds 0 == False == Decimal("0"): the Genius values' types go
         # with them, as one text that repeats from record to record.
         types = tuple(map(type, genius_values))
@@ -98,7 +103,7 @@ class RawInputs:
             value = genius_values[index]
             if value.__class__ is Decimal:
                 genius_values[index] = str(value)
-        return [self._rules, hubspot_values, genius_values, kinds]
+        return [self._rules, hubspot_values, genius_values, kinds + absent]
 
 
 def _getter(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
@@ -113,11 +118,8 @@ def _getter(keys: tuple[str, ...]) -> Callable[[Mapping[str, Any]], tuple[Any, .
 def moved_keys(
     keys: tuple[str, ...], agreed: Any, current: list[Any]
 ) -> tuple[str, ...] | None:
-    """Keys whose raw value moved; None when the side must be read whole
-    (no comparable agreement, or a key absent from the record)."""
-    if not isinstance(agreed, list) or len(agreed) != len(current):
-        return None
-    if ABSENT in current or ABSENT in agreed:
+    """Keys whose raw value moved; None when the lists cannot be compared."""
+    if agreed.__class__ is not list or len(agreed) != len(current):
         return None
     return tuple(compress(keys, map(ne, agreed, current)))
 
@@ -131,7 +133,7 @@ class RawPlanning:
     """
 
     _name_set: frozenset[str]
-    _readers_memo: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]]
+    _work_memo_raw: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[Any, ...]]
 
     def plan_from_raw(
         self,
@@ -166,14 +168,16 @@ class RawPlanning:
             genius = self.read_genius(genius_record).side(modified_at=genius_at)
             return self.merge(snapshot, hubspot, genius, decide=decide), raw
 
-        moved_hubspot, moved_genius, work = work
         hubspot_values: dict[str, Any] = {}
         genius_values: dict[str, Any] = {}
         errors: list[FieldError] = []
         context = self._context(hubspot_properties)
-        for name, decode, f, _settle in work:
+        items, reads = work
+        for (name, decode, f, _settle), (reads_hubspot, reads_genius) in zip(
+            items, reads, strict=True
+        ):
             agreed = _agreed_value(f, decode, snapshot[name])
-            if moved_hubspot.intersection(f.hubspot_keys):
+            if reads_hubspot:
                 if f.keyed is not None:
                     self._read_keyed(
                         f, hubspot_properties, hubspot_values, errors, context
@@ -182,15 +186,15 @@ class RawPlanning:
                     read_field(f, "hubspot", hubspot_properties, hubspot_values, errors)
             else:
                 hubspot_values[name] = agreed
-            if f.genius in moved_genius:
+            if reads_genius:
                 read_field(f, "genius", genius_record, genius_values, errors)
             else:
                 genius_values[name] = agreed
         hubspot_errors = [e for e in errors if e.system == "hubspot"]
         genius_errors = [e for e in errors if e.system != "hubspot"]
         plan = self._merge_fields(
-            work,
-            {name: snapshot[name] for name in self._names},
+            items,
+            dict(snapshot),  # it holds exactly the pair's fields (_work_since)
             snapshot,
             Side(
                 hubspot_values, hubspot_at, field_modified_at, context, hubspot_errors
@@ -202,14 +206,15 @@ class RawPlanning:
 
     def _work_since(
         self, snapshot: Any, agreed_raw: Any, raw: list[Any]
-    ) -> tuple[frozenset[str], frozenset[str], tuple[Any, ...]] | None:
-        """The moved keys of each side and the merge work they call for."""
+    ) -> tuple[tuple[Any, ...], tuple[tuple[bool, bool], ...]] | None:
+        """The merge work the moved keys call for; None: read both whole."""
         usable = (
-            isinstance(agreed_raw, list)
+            agreed_raw.__class__ is list
             and len(agreed_raw) == len(raw)
             and agreed_raw[0] == raw[0]
             and agreed_raw[3] == raw[3]
-            and isinstance(snapshot, Mapping)
+            and not raw[3].endswith(ABSENT_MARK)
+            and snapshot.__class__ is dict  # as stored: JSON objects are dicts
             and len(snapshot) == len(self._names)
             and snapshot.keys() >= self._name_set
         )
@@ -223,25 +228,31 @@ class RawPlanning:
         )
         if moved_hubspot is None or moved_genius is None:
             return None
-        names = self._readers_of(moved_hubspot, moved_genius)
-        return frozenset(moved_hubspot), frozenset(moved_genius), self._work_for(names)
+        return self._work_of(moved_hubspot, moved_genius)
 
-    def _readers_of(
+    def _work_of(
         self, moved_hubspot: tuple[str, ...], moved_genius: tuple[str, ...]
-    ) -> tuple[str, ...]:
-        """Names of the fields reading a moved key, in the pair's order."""
-        names = self._readers_memo.get((moved_hubspot, moved_genius))
-        if names is None:
+    ) -> tuple[tuple[Any, ...], tuple[tuple[bool, bool], ...]]:
+        """The merge work for these moved keys: the fields to settle, and for
+        each whether it reads a moved HubSpot or Genius key (remembered)."""
+        work = self._work_memo_raw.get((moved_hubspot, moved_genius))
+        if work is None:
             hubspot, genius = set(moved_hubspot), set(moved_genius)
             names = tuple(
                 f.name
                 for f in self.fields
                 if f.genius in genius or hubspot.intersection(f.hubspot_keys)
             )
-            if len(self._readers_memo) >= 1024:
-                self._readers_memo.clear()
-            self._readers_memo[moved_hubspot, moved_genius] = names
-        return names
+            items = self._work_for(names)
+            reads = tuple(
+                (bool(hubspot.intersection(f.hubspot_keys)), f.genius in genius)
+                for _name, _decode, f, _settle in items
+            )
+            work = (items, reads)
+            if len(self._work_memo_raw) >= 1024:
+                self._work_memo_raw.clear()
+            self._work_memo_raw[moved_hubspot, moved_genius] = work
+        return work
 
     def _context(self, properties: Mapping[str, Any]) -> dict[str, str]:
         """What keyed rules learn from a record besides values (the pipeline)."""
