@@ -9,10 +9,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from store.models import LogEvent, RunStatus
+from store.models import LogEvent, RunStatus, TenantStatus
 
 FINISHED_RUN_STATUSES = (RunStatus.SUCCEEDED, RunStatus.PARTIAL, RunStatus.FAILED)
 COUNT_ORDER = ("created", "updated", "unchanged", "skipped", "conflicts", "errors")
+# The names of a linked pair on each side: a HubSpot deal is a Genius quote.
+RECORD_KINDS = {"deal": ("deal", "quote"), "company": ("company", "customer")}
+PAUSED_STATES = {TenantStatus.REAUTH_NEEDED: "waiting for HubSpot to be reconnected"}
+STATUS_NOTES = {
+    TenantStatus.DISABLED: (
+        "Paused by an operator: no run starts, by hand or on schedule, "
+        "until the tenant is enabled again."
+    ),
+    TenantStatus.REAUTH_NEEDED: (
+        "HubSpot refused this portal's tokens: its admin must install the app "
+        "again from HubSpot to reconnect it."
+    ),
+    TenantStatus.PARKED: (
+        "Parked until someone looks: fix what the reason says, then enable "
+        "the tenant to sync again."
+    ),
+    TenantStatus.UNINSTALLED: (
+        "The app was uninstalled from this HubSpot portal: nothing can sync, "
+        "and its data is purged after the retention period. To sync again, "
+        "the portal's admin installs the app again from HubSpot."
+    ),
+}
 
 
 def show_time(value: str | datetime | None) -> str:
@@ -32,22 +54,49 @@ def describe_schedule(interval_min: int | None) -> str:
     return f"every {interval_min} minutes"
 
 
+def describe_status(status: str) -> str:
+    """What a tenant's status means for an operator, and the way out of it."""
+    return STATUS_NOTES.get(status, "")
+
+
+def describe_next_run(status: str, interval_min: int | None, next_run: str) -> str:
+    """`Next run …`, or why the schedule waits, or nothing without a schedule."""
+    if not interval_min:
+        return ""
+    if status != TenantStatus.ACTIVE:
+        state = PAUSED_STATES.get(status, status.replace("_", " "))
+        return f"Paused while the tenant is {state}."
+    return f"Next run {next_run}." if next_run else ""
+
+
 def tenant_row(summary: dict[str, Any]) -> dict[str, str]:
-    """A tenant summary (sync.tenants.tenant_summary) for lists and headers."""
+    """A tenant summary (sync.tenants.tenant_summary) for lists and headers.
+
+    The flags say what an operator can still do: an uninstalled tenant can
+    neither be enabled nor synced until its portal installs the app again.
+    """
+    status = str(summary["status"])
+    interval_min = summary["schedule_interval_min"]
+    next_run = show_time(summary["next_run_at"])
     return {
         "id": str(summary["id"]),
         "hub_id": str(summary["hub_id"]),
         "name": summary["name"],
-        "status": str(summary["status"]),
+        "status": status,
         "status_reason": summary["status_reason"],
-        "enabled": "yes" if summary["status"] != "disabled" else "",
+        "status_note": describe_status(status),
+        "enabled": "yes" if status != TenantStatus.DISABLED else "",
+        "installed": "yes" if status != TenantStatus.UNINSTALLED else "",
+        "can_sync": "yes" if status == TenantStatus.ACTIVE else "",
         "genius_company": summary["genius_company"],
         "genius_base_url": summary["genius_base_url"],
         "genius_connected": "yes" if summary["genius_base_url"] else "",
         "genius_key_hint": summary.get("genius_key_hint", ""),
-        "schedule": describe_schedule(summary["schedule_interval_min"]),
-        "schedule_interval_min": str(summary["schedule_interval_min"] or ""),
-        "next_run_at": show_time(summary["next_run_at"]),
+        "schedule": describe_schedule(interval_min),
+        "schedule_interval_min": str(interval_min or ""),
+        "schedule_paused": "yes" if interval_min and status != "active" else "",
+        "next_run_at": next_run,
+        "next_run": describe_next_run(status, interval_min, next_run),
         "last_run_status": str(summary["last_run_status"] or "never"),
         "last_run_at": show_time(summary["last_run_at"]),
     }
@@ -86,11 +135,31 @@ def run_view(summary: dict[str, Any]) -> dict[str, str]:
 
 
 def format_counts(counts: dict[str, int]) -> str:
-    """`created 12 · updated 3 · …`, the usual names first, zeros left out."""
+    """`created 12 · updated 3 · customers created 1`, the usual names first,
+    zeros left out, keys written as words."""
     ordered = [name for name in COUNT_ORDER if name in counts]
     ordered += sorted(name for name in counts if name not in COUNT_ORDER)
-    parts = [f"{name} {counts[name]}" for name in ordered if counts[name]]
+    parts = [
+        f"{name.replace('_', ' ')} {counts[name]}" for name in ordered if counts[name]
+    ]
     return " · ".join(parts) if parts else "nothing to do"
+
+
+def upsert_run(runs: list[dict[str, str]], run: dict[str, str]) -> list[dict[str, str]]:
+    """`runs` (newest first) with `run` put in its place, replacing its old row."""
+    others = [row for row in runs if row["id"] != run["id"]]
+    return sorted([run, *others], key=lambda row: int(row["id"]), reverse=True)
+
+
+def describe_record(kind: str, hubspot_id: str, genius_id: str) -> str:
+    """`HubSpot deal 2001 ↔ Genius quote Q-17`, with the sides that are known."""
+    hubspot_kind, genius_kind = RECORD_KINDS.get(kind, (kind, kind))
+    sides = []
+    if hubspot_id:
+        sides.append(" ".join(filter(None, ("HubSpot", hubspot_kind, hubspot_id))))
+    if genius_id:
+        sides.append(" ".join(filter(None, ("Genius", genius_kind, genius_id))))
+    return " ↔ ".join(sides)
 
 
 def event_row(event: LogEvent) -> dict[str, str]:
@@ -104,6 +173,7 @@ def event_row(event: LogEvent) -> dict[str, str]:
         "object_kind": event.object_kind,
         "hubspot_id": event.hubspot_id,
         "genius_id": event.genius_id,
+        "record": describe_record(event.object_kind, event.hubspot_id, event.genius_id),
         "message": event.message,
     }
 

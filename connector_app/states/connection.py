@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import reflex as rx
 
-from connector_app.states.base import PortalState
+from connector_app.states.base import PortalState, operator_event
 from connector_app.states.tenant import TenantState
 from sync.errors import ConnectorError
 from sync.genius.connection import save_connection
@@ -27,12 +27,13 @@ class ConnectionState(PortalState):
     ok: bool = False
     busy: bool = False
 
-    @rx.event
+    @operator_event
     def open(self) -> None:
         """Fill the form with the stored address and company (never the key)."""
-        tenant_id = self.route_tenant_id()
+        tenant_id = self._route_tenant_id()
         self.api_key, self.result, self.ok = "", "", False
-        if tenant_id is None or self.signed_in_operator() is None:
+        self.base_url, self.company = "", ""
+        if tenant_id is None:
             return
         try:
             tenant = get_tenant(tenant_id)
@@ -40,24 +41,20 @@ class ConnectionState(PortalState):
             return
         self.base_url, self.company = tenant.genius_base_url, tenant.genius_company
 
-    @rx.event
+    @operator_event
     def set_base_url(self, value: str) -> None:
         self.base_url = value
 
-    @rx.event
+    @operator_event
     def set_company(self, value: str) -> None:
         self.company = value
 
-    @rx.event
+    @operator_event
     def set_api_key(self, value: str) -> None:
         self.api_key = value
 
-    @rx.event
+    @operator_event
     async def test(self) -> AsyncIterator[rx.event.EventSpec | None]:
-        redirect = self.guard()
-        if redirect is not None:
-            yield redirect
-            return
         self.busy = True
         yield
         try:
@@ -68,13 +65,9 @@ class ConnectionState(PortalState):
         finally:
             self.busy = False
 
-    @rx.event
+    @operator_event
     async def save(self) -> AsyncIterator[rx.event.EventSpec | None]:
-        redirect = self.guard()
-        if redirect is not None:
-            yield redirect
-            return
-        tenant_id = self.route_tenant_id()
+        tenant_id = self._route_tenant_id()
         if tenant_id is None:
             return
         self.busy = True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from connector_app.states.base import PortalState
+from connector_app.states.base import PortalState, operator_event
 from connector_app.views import event_row, parse_optional_id
 from sync.activity import LEVELS, EventFilter, query_events
 from sync.tenants import list_tenants
@@ -34,7 +34,7 @@ class LogsState(PortalState):
     def page_number(self) -> int:
         return len(self.page_starts)
 
-    def build_filter(self, before_id: int | None) -> EventFilter:
+    def _build_filter(self, before_id: int | None) -> EventFilter:
         """The filter of the form; ValueError names the field to fix."""
         return EventFilter(
             run_id=parse_optional_id(self.run_text, "run"),
@@ -46,27 +46,25 @@ class LogsState(PortalState):
             limit=PAGE_SIZE + 1,
         )
 
-    def show_page(self, before_id: int | None) -> bool:
+    def _show_page(self, before_id: int | None) -> bool:
         """Load the page that starts below `before_id`; False when the form is wrong."""
         self.error = ""
         if not self.tenant_choice:
             self.events, self.has_older = [], False
             return True
         try:
-            wanted = self.build_filter(before_id)
+            tenant_id = parse_optional_id(self.tenant_choice, "tenant")
+            wanted = self._build_filter(before_id)
         except ValueError as error:
             self.error = str(error)
             return False
-        rows = query_events(int(self.tenant_choice), wanted)
+        rows = query_events(tenant_id or 0, wanted)
         self.has_older = len(rows) > PAGE_SIZE
         self.events = [event_row(row) for row in rows[:PAGE_SIZE]]
         return True
 
-    @rx.event
-    def open(self) -> rx.event.EventSpec | None:
-        redirect = self.guard()
-        if redirect is not None:
-            return redirect
+    @operator_event
+    def open(self) -> None:
         self.tenant_options = [
             {"id": str(tenant.id), "name": tenant.name} for tenant in list_tenants()
         ]
@@ -77,46 +75,41 @@ class LogsState(PortalState):
         elif self.tenant_choice not in known:
             self.tenant_choice = self.tenant_options[0]["id"] if known else ""
         self.page_starts = []
-        self.show_page(None)
-        return None
+        self._show_page(None)
 
-    @rx.event
-    def apply(self, form: dict[str, str]) -> rx.event.EventSpec | None:
-        redirect = self.guard()
-        if redirect is not None:
-            return redirect
+    @operator_event
+    def apply(self, form: dict[str, str]) -> None:
         self.tenant_choice = form.get("tenant", self.tenant_choice)
         self.run_text = form.get("run", "")
         self.level = form.get("level", self.level) or "all"
         self.event_prefix = form.get("event", "")
         self.record_id = form.get("record", "")
         self.text = form.get("text", "")
-        if self.show_page(None):
+        if self._show_page(None):
             self.page_starts = []
-        return None
 
-    @rx.event
+    @operator_event
     def older(self) -> None:
         if not self.events or not self.has_older:
             return
         before_id = int(self.events[-1]["id"])
-        if self.show_page(before_id):
+        if self._show_page(before_id):
             self.page_starts = [*self.page_starts, before_id]
 
-    @rx.event
+    @operator_event
     def newer(self) -> None:
         if not self.page_starts:
             return
         starts = self.page_starts[:-1]
-        if self.show_page(starts[-1] if starts else None):
+        if self._show_page(starts[-1] if starts else None):
             self.page_starts = starts
 
-    @rx.event
+    @operator_event
     def set_tenant_choice(self, tenant_id: str) -> None:
         self.tenant_choice = tenant_id
         self.page_starts = []
-        self.show_page(None)
+        self._show_page(None)
 
-    @rx.event
+    @operator_event
     def set_level(self, level: str) -> None:
         self.level = level

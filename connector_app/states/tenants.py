@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from connector_app.states.base import PortalState
-from connector_app.views import tenant_row
+from connector_app.states.base import PortalState, operator_event
+from connector_app.views import parse_optional_id, tenant_row
 from sync.errors import ConnectorError
 from sync.tenants import list_tenants, set_enabled, tenant_summary
 
@@ -14,26 +14,22 @@ class TenantsState(PortalState):
     rows: list[dict[str, str]] = rx.field(default_factory=list)
     error: str = ""
 
-    def refresh(self) -> None:
+    def _refresh(self) -> None:
         self.rows = [tenant_row(tenant_summary(t)) for t in list_tenants()]
 
-    @rx.event
-    def open(self) -> rx.event.EventSpec | None:
-        redirect = self.guard()
-        if redirect is not None:
-            return redirect
+    @operator_event
+    def open(self) -> None:
         self.error = ""
-        self.refresh()
-        return None
+        self._refresh()
 
-    @rx.event
-    def toggle(self, tenant_id: str, enable: bool) -> rx.event.EventSpec | None:
-        redirect = self.guard()
-        if redirect is not None:
-            return redirect
+    @operator_event
+    def toggle(self, tenant_id: str, enable: bool) -> None:
+        self.error = ""
         try:
-            set_enabled(int(tenant_id), enable)
-        except ConnectorError as error:
-            self.error = error.message
-        self.refresh()
-        return None
+            wanted = parse_optional_id(tenant_id, "tenant")
+            if wanted is not None:
+                reason = f"disabled by {self.operator_email}"
+                set_enabled(wanted, enable, reason=reason)
+        except (ValueError, ConnectorError) as error:
+            self.error = getattr(error, "message", str(error))
+        self._refresh()

@@ -12,6 +12,7 @@ import redis
 from reflex.istate.data import RouterData
 from sqlmodel import select
 
+from connector_app.states.base import PortalState
 from connector_app.states.logs import PAGE_SIZE, LogsState
 from connector_app.states.signin import SignInState
 from connector_app.states.tenant import TenantState
@@ -23,6 +24,7 @@ from store.types import utcnow
 from sync.activity import record_event
 from sync.operators import ensure_operator
 from sync.queue import QUEUE_NAME
+from sync.runs import get_run, mark_started
 from tests.connector_app.conftest import make_state, redirect_target
 
 
@@ -46,11 +48,12 @@ def visit(state, path: str, query: dict[str, str] | None = None) -> None:
     ],
 )
 @pytest.mark.parametrize("token", ["", "forged.token"], ids=["signed-out", "forged"])
-def test_pages_send_signed_out_visitors_to_sign_in(db, cls, path, token):
+async def test_pages_send_signed_out_visitors_to_sign_in(db, cls, path, token):
     state = make_state(cls, signed_in_as=None)
     state.access_token = token
     visit(state, path)
-    assert redirect_target(cls.open.fn(state)) == "/signin"
+    assert cls.open.fn(state) is PortalState.sign_out
+    assert redirect_target(await PortalState.sign_out.fn(state)) == "/signin"
     assert state.operator_email == ""
 
 
@@ -70,7 +73,7 @@ def test_pages_send_signed_out_visitors_to_sign_in(db, cls, path, token):
         ),
     ],
 )
-async def test_sign_in_refuses_bad_credentials(db, form, error):
+async def test_sign_in_refuses_bad_credentials(db, redis, form, error):
     ensure_operator("ops@example.com", "s3cret!")
     state = make_state(SignInState, signed_in_as=None)
     assert await SignInState.submit.fn(state, form) is None
@@ -78,7 +81,7 @@ async def test_sign_in_refuses_bad_credentials(db, form, error):
     assert state.access_token == ""
 
 
-async def test_sign_in_keeps_a_token_that_survives_a_new_state_tree(db):
+async def test_sign_in_keeps_a_token_that_survives_a_new_state_tree(db, redis):
     ensure_operator("ops@example.com", "s3cret!")
     state = make_state(SignInState, signed_in_as=None)
     form = {"email": " OPS@example.com ", "password": "s3cret!"}
@@ -172,7 +175,7 @@ def queue(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> redis.Redis:
 
 async def test_sync_now_enqueues_one_run_and_starts_watching_it(tenant, queue):
     state = make_state(TenantState)
-    state.show_tenant(tenant.id)
+    state._show_tenant(tenant.id)
 
     follow_up = await TenantState.sync_now.fn(state)
     assert follow_up is not None and follow_up.fn.__name__ == "watch_run"
@@ -190,7 +193,7 @@ async def test_sync_now_on_a_disabled_tenant_says_why(tenant, queue):
     with session_scope() as session:
         session.get(Tenant, tenant.id).status = TenantStatus.DISABLED
     state = make_state(TenantState)
-    state.show_tenant(tenant.id)
+    state._show_tenant(tenant.id)
     assert await TenantState.sync_now.fn(state) is None
     assert "enable or reconnect it" in state.error
     assert queue.zcard(QUEUE_NAME) == 0
@@ -207,7 +210,7 @@ async def test_sync_now_on_a_disabled_tenant_says_why(tenant, queue):
 )
 def test_schedule_is_saved_or_explained(tenant, text, schedule, error):
     state = make_state(TenantState)
-    state.show_tenant(tenant.id)
+    state._show_tenant(tenant.id)
     TenantState.set_schedule_text.fn(state, text)
     TenantState.save_schedule.fn(state)
     assert state.tenant["schedule"] == schedule
@@ -216,7 +219,7 @@ def test_schedule_is_saved_or_explained(tenant, text, schedule, error):
 
 def test_tenant_page_disables_and_enables(tenant):
     state = make_state(TenantState, signed_in_as="ops@example.com")
-    state.show_tenant(tenant.id)
+    state._show_tenant(tenant.id)
     TenantState.toggle_enabled.fn(state)
     assert state.tenant["status"] == "disabled"
     assert state.tenant["status_reason"] == "disabled by ops@example.com"
@@ -300,9 +303,134 @@ def test_tenant_page_keeps_the_watched_run_when_a_newer_one_is_queued(tenant):
         session.add(SyncRun(tenant_id=tenant.id, trigger="genius_webhook"))
     state = make_state(TenantState)
 
-    state.show_tenant(tenant.id, watched.id)
+    state._show_tenant(tenant.id, watched.id)
 
     assert state.run["id"] == str(watched.id)
     assert state.run["finished"] == "yes"
     assert len(state.runs) == 2
     assert state.run_percent == 0
+
+
+def open_tenant_page(tenant: Tenant, **kwargs) -> TenantState:
+    state = make_state(TenantState, **kwargs)
+    visit(state, f"/tenants/{tenant.id}")
+    TenantState.open.fn(state)
+    return state
+
+
+async def test_the_first_run_shows_in_recent_runs_while_it_waits(tenant, queue):
+    state = open_tenant_page(tenant)
+    assert state.runs == []
+
+    await TenantState.sync_now.fn(state)
+
+    assert [(r["id"], r["status"]) for r in state.runs] == [(state.run["id"], "queued")]
+
+
+async def test_the_queued_notice_goes_when_the_run_starts(tenant, queue):
+    state = open_tenant_page(tenant)
+    await TenantState.sync_now.fn(state)
+    run_id = int(state.run["id"])
+    assert f"Run {run_id} queued" in state.notice
+
+    # A poll while the run still waits keeps the notice true and shown.
+    state._take_poll(tenant.id, run_id, get_run(tenant.id, run_id), [])
+    assert f"Run {run_id} queued" in state.notice
+
+    with session_scope() as session:
+        mark_started(session, session.get(SyncRun, run_id))
+    state._take_poll(tenant.id, run_id, get_run(tenant.id, run_id), [])
+
+    assert state.notice == ""
+    assert state.run["status"] == "running"
+    assert state.runs[0]["status"] == "running"
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        pytest.param(
+            "save_schedule",
+            "toggle_enabled",
+            "Tenant disabled",
+            id="disable-after-save",
+        ),
+        pytest.param(
+            "toggle_enabled",
+            "save_schedule",
+            "every 30 minutes. Paused while the tenant is disabled.",
+            id="save-while-disabled",
+        ),
+        pytest.param("save_schedule", "open", "", id="reopening-clears"),
+    ],
+)
+def test_each_action_replaces_the_notice(tenant, first, then, expected):
+    state = open_tenant_page(tenant)
+    for action in (first, then):
+        TenantState.set_schedule_text.fn(state, "30")
+        TenantState.event_handlers[action].fn(state)
+        assert state.error == ""
+        if action == first:
+            assert state.notice != ""
+
+    assert (expected in state.notice) if expected else state.notice == ""
+    if "Tenant" not in expected:
+        assert "Tenant disabled" not in state.notice
+    if then != "save_schedule":
+        assert "Schedule saved" not in state.notice
+
+
+def test_a_disabled_tenant_shows_its_schedule_paused(tenant):
+    state = open_tenant_page(tenant)
+    TenantState.set_schedule_text.fn(state, "30")
+    TenantState.save_schedule.fn(state)
+    assert state.tenant["next_run"].startswith("Next run ")
+
+    TenantState.toggle_enabled.fn(state)
+
+    assert state.tenant["next_run"] == "Paused while the tenant is disabled."
+    assert state.tenant["can_sync"] == ""
+
+
+def test_an_uninstalled_tenant_offers_no_action_and_says_why(tenant):
+    with session_scope() as session:
+        stored = session.get(Tenant, tenant.id)
+        stored.status = TenantStatus.UNINSTALLED
+    state = open_tenant_page(tenant)
+
+    assert (state.tenant["installed"], state.tenant["can_sync"]) == ("", "")
+    assert "installs the app again from HubSpot" in state.tenant["status_note"]
+
+
+def test_run_lines_name_the_records_they_are_about(tenant):
+    run = add_run(tenant.id, RunStatus.PARTIAL, {"errors": 1})
+    with session_scope() as session:
+        record_event(
+            session,
+            tenant_id=tenant.id,
+            run_id=run.id,
+            event="deal.failed",
+            level="error",
+            message="Genius refused the quote: unknown part",
+            object_kind="deal",
+            hubspot_id="2001",
+            genius_id="Q-17",
+        )
+    state = open_tenant_page(tenant)
+
+    assert state.lines[-1]["record"] == "HubSpot deal 2001 ↔ Genius quote Q-17"
+    assert state.lines[0]["record"] == "HubSpot 2001"
+    assert state.run["counts"] == "errors 1"
+
+
+async def test_a_watch_stops_without_refilling_a_signed_out_tab(tenant, queue):
+    state = open_tenant_page(tenant)
+    await TenantState.sync_now.fn(state)
+    run_id = int(state.run["id"])
+
+    await PortalState.sign_out.fn(state)
+    run = get_run(tenant.id, run_id)
+
+    assert state._take_poll(tenant.id, run_id, run, []) == ""
+    assert state._end_watch(tenant.id, run_id) is False
+    assert (state.tenant, state.run, state.runs, state.lines) == ({}, {}, [], [])

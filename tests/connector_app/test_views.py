@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connector_app.views import (
+    describe_record,
     describe_schedule,
     format_counts,
     parse_interval,
@@ -13,6 +14,7 @@ from connector_app.views import (
     run_view,
     show_time,
     tenant_row,
+    upsert_run,
 )
 
 
@@ -39,6 +41,11 @@ def test_describe_schedule(interval_min, expected):
             {"errors": 1, "zeta": 2, "created": 12, "updated": 3},
             "created 12 · updated 3 · errors 1 · zeta 2",
             id="usual-names-first-then-alphabetical",
+        ),
+        pytest.param(
+            {"customers_created": 1, "companies_updated": 2, "created": 3},
+            "created 3 · companies updated 2 · customers created 1",
+            id="keys-as-words",
         ),
     ],
 )
@@ -146,3 +153,106 @@ def test_run_view_marks_finished_runs(status, finished):
 def test_show_time_accepts_empty_values():
     assert show_time("") == ""
     assert show_time(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("kind", "hubspot_id", "genius_id", "expected"),
+    [
+        pytest.param(
+            "deal",
+            "2001",
+            "Q-17",
+            "HubSpot deal 2001 ↔ Genius quote Q-17",
+            id="deal-pair",
+        ),
+        pytest.param(
+            "company",
+            "51",
+            "C-9",
+            "HubSpot company 51 ↔ Genius customer C-9",
+            id="company-pair",
+        ),
+        pytest.param("deal", "2001", "", "HubSpot deal 2001", id="hubspot-side-only"),
+        pytest.param("deal", "", "Q-17", "Genius quote Q-17", id="genius-side-only"),
+        pytest.param("", "2001", "", "HubSpot 2001", id="no-kind"),
+        pytest.param("deal", "", "", "", id="no-record"),
+    ],
+)
+def test_describe_record_names_both_sides(kind, hubspot_id, genius_id, expected):
+    assert describe_record(kind, hubspot_id, genius_id) == expected
+
+
+def test_upsert_run_replaces_a_run_in_place_or_adds_it_newest_first():
+    runs = [{"id": "9", "status": "succeeded"}, {"id": "3", "status": "failed"}]
+    queued = {"id": "10", "status": "queued"}
+    assert [r["id"] for r in upsert_run(runs, queued)] == ["10", "9", "3"]
+    running = {"id": "10", "status": "running"}
+    updated = upsert_run(upsert_run(runs, queued), running)
+    assert (updated[0]["id"], updated[0]["status"]) == ("10", "running")
+    assert len(updated) == 3
+    assert upsert_run([], queued) == [queued]
+
+
+def summary(status: str, interval_min: int | None) -> dict:
+    return {
+        "id": 4,
+        "hub_id": "4815162",
+        "name": "Usinage Lévis ltée",
+        "status": status,
+        "status_reason": "",
+        "genius_base_url": "",
+        "genius_company": "",
+        "schedule_interval_min": interval_min,
+        "next_run_at": "2026-12-04T16:00:00+00:00" if interval_min else "",
+        "last_run_status": "",
+        "last_run_at": "",
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "interval_min", "flags", "next_run", "note"),
+    [
+        pytest.param(
+            "active",
+            15,
+            ("yes", "yes", ""),
+            "Next run 2026-12-04 16:00:00 UTC.",
+            "",
+            id="active-scheduled",
+        ),
+        pytest.param(
+            "active", None, ("yes", "yes", ""), "", "", id="active-no-schedule"
+        ),
+        pytest.param(
+            "disabled",
+            15,
+            ("yes", "", "yes"),
+            "Paused while the tenant is disabled.",
+            "until the tenant is enabled",
+            id="disabled-schedule-paused",
+        ),
+        pytest.param(
+            "reauth_needed",
+            15,
+            ("yes", "", "yes"),
+            "Paused while the tenant is waiting for HubSpot to be reconnected.",
+            "install the app again",
+            id="reauth-needed",
+        ),
+        pytest.param(
+            "uninstalled",
+            15,
+            ("", "", "yes"),
+            "Paused while the tenant is uninstalled.",
+            "installs the app again from HubSpot",
+            id="uninstalled-nothing-to-do-here",
+        ),
+    ],
+)
+def test_tenant_row_says_what_can_be_done_and_when_the_next_run_is(
+    status, interval_min, flags, next_run, note
+):
+    row = tenant_row(summary(status, interval_min))
+    assert (row["installed"], row["can_sync"], row["schedule_paused"]) == flags
+    assert row["next_run"] == next_run
+    assert (note in row["status_note"]) if note else row["status_note"] == ""
