@@ -2,11 +2,15 @@
 
 One handler per route; `gateway.genius_endpoint` has already checked the
 credentials and the faults when a handler runs. Each write that changes a
-record publishes its webhook event.
+record publishes its webhook event, which says who made the change: the
+API key's id, or, when the request carries the sandbox-only
+`X-Genius-Sandbox-User` header, that user, as if the change had been made
+in Genius's own screens.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.requests import Request
@@ -28,13 +32,31 @@ from sandbox.genius.records import (
     change_customer,
     change_quote,
 )
-from sandbox.genius.state import Company
+from sandbox.genius.state import Company, key_id
 from sandbox.genius.validation import Rejection, problem
 from sandbox.genius.webhooks import make_subscription
 
+USER_HEADER = "X-Genius-Sandbox-User"
+USER_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,20}$")
 
-async def get_company(_request: Request, _sandbox: Any, company: Company) -> Response:
-    return reply(company.describe())
+
+def changed_by(request: Request, sandbox: Any) -> dict[str, str]:
+    """Who makes this request's changes, as `ChangedBy` reports it."""
+    user = request.headers.get(USER_HEADER)
+    if user is None:
+        return {"Type": "ApiKey", "Id": key_id(_api_key(request, sandbox))}
+    if not USER_CODE.match(user):
+        message = f"{USER_HEADER} is 1-20 letters, digits, '_', '.' or '-'"
+        raise Rejection(422, [problem("", "invalid_format", message)])
+    return {"Type": "User", "Id": user.upper()}
+
+
+def _api_key(request: Request, sandbox: Any) -> str:
+    return request.headers.get(sandbox.shape.key_header, "")
+
+
+async def get_company(request: Request, sandbox: Any, company: Company) -> Response:
+    return reply(company.describe() | {"ApiKeyId": key_id(_api_key(request, sandbox))})
 
 
 async def list_customers(request: Request, _sandbox: Any, company: Company) -> Response:
@@ -53,6 +75,7 @@ def _customer(company: Company, code: str) -> dict[str, Any]:
 
 
 async def create_customer(request: Request, sandbox: Any, company: Company) -> Response:
+    author = changed_by(request, sandbox)
     customer = build_customer(
         await read_body(request),
         taken=set(company.customers),
@@ -60,17 +83,18 @@ async def create_customer(request: Request, sandbox: Any, company: Company) -> R
         now_text=company.now_text(sandbox.state.clock),
     )
     company.customers[customer["Code"]] = customer
-    _publish(sandbox, company, "customer.created", customer, "Code")
+    _publish(sandbox, company, "customer.created", customer, "Code", author)
     return reply(customer, 201, {"Location": f"customers/{customer['Code']}"})
 
 
 async def update_customer(request: Request, sandbox: Any, company: Company) -> Response:
+    author = changed_by(request, sandbox)
     customer = _customer(company, request.path_params["code"])
     changes = await read_body(request)
     if change_customer(
         customer, changes, now_text=company.now_text(sandbox.state.clock)
     ):
-        _publish(sandbox, company, "customer.updated", customer, "Code")
+        _publish(sandbox, company, "customer.updated", customer, "Code", author)
     return reply(customer)
 
 
@@ -110,6 +134,7 @@ def _quote(company: Company, number: str) -> dict[str, Any]:
 
 
 async def create_quote(request: Request, sandbox: Any, company: Company) -> Response:
+    author = changed_by(request, sandbox)
     fields = await read_body(request)
     clock = sandbox.state.clock
     quote = build_quote(
@@ -122,11 +147,12 @@ async def create_quote(request: Request, sandbox: Any, company: Company) -> Resp
     )
     quote["Number"] = company.take_quote_number()
     company.quotes[quote["Number"]] = quote
-    _publish(sandbox, company, "quote.created", quote, "Number")
+    _publish(sandbox, company, "quote.created", quote, "Number", author)
     return reply(quote, 201, {"Location": f"quotes/{quote['Number']}"})
 
 
 async def update_quote(request: Request, sandbox: Any, company: Company) -> Response:
+    author = changed_by(request, sandbox)
     quote = _quote(company, request.path_params["number"])
     previous_status = quote["Status"]
     clock = sandbox.state.clock
@@ -139,7 +165,7 @@ async def update_quote(request: Request, sandbox: Any, company: Company) -> Resp
         now_text=company.now_text(clock),
     )
     if changed:
-        _publish(sandbox, company, "quote.updated", quote, "Number")
+        _publish(sandbox, company, "quote.updated", quote, "Number", author)
     if quote["Status"] != previous_status:
         data = {
             "Number": quote["Number"],
@@ -147,16 +173,23 @@ async def update_quote(request: Request, sandbox: Any, company: Company) -> Resp
             "Status": quote["Status"],
             "ModifiedAt": quote["ModifiedAt"],
         }
-        sandbox.dispatcher.publish(company, "quote.status_changed", data)
+        sandbox.dispatcher.publish(
+            company, "quote.status_changed", data, changed_by=author
+        )
     return reply(quote)
 
 
 def _publish(
-    sandbox: Any, company: Company, event: str, record: dict[str, Any], key: str
+    sandbox: Any,
+    company: Company,
+    event: str,
+    record: dict[str, Any],
+    key: str,
+    author: dict[str, str],
 ) -> None:
     sandbox.state.dirty = True
     data = {key: record[key], "ModifiedAt": record["ModifiedAt"]}
-    sandbox.dispatcher.publish(company, event, data)
+    sandbox.dispatcher.publish(company, event, data, changed_by=author)
 
 
 async def quote_statuses(

@@ -27,8 +27,6 @@ MAX_PAGE_SIZE = 500
 
 Handler = Callable[[Request, Any, Company], Awaitable[Response]]
 
-Handler = Callable[[Request, Any, Company], Awaitable[Response]]
-
 
 class Missing(Exception):
     """The record asked for does not exist: 404."""

@@ -8,6 +8,7 @@ autumn repeated hour included.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -19,6 +20,15 @@ from zoneinfo import ZoneInfo
 from sandbox.genius import jsonio
 
 LOCAL_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def key_id(api_key: str) -> str:
+    """The id Genius shows for an API key and writes in `ChangedBy`.
+
+    Derived from the key, one way, so the holder of a key can recognise its
+    own changes without another setting, and the id reveals nothing of it.
+    """
+    return "K-" + hashlib.sha256(api_key.encode()).hexdigest()[:16]
 
 
 @dataclass

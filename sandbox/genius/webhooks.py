@@ -88,8 +88,19 @@ class Dispatcher:
         self.rng = rng
         self._wake = asyncio.Event()
 
-    def publish(self, company: Company, event: str, data: dict[str, Any]) -> None:
-        """Queue `event` for the company's subscription, if it wants it."""
+    def publish(
+        self,
+        company: Company,
+        event: str,
+        data: dict[str, Any],
+        *,
+        changed_by: dict[str, str],
+    ) -> None:
+        """Queue `event` for the company's subscription, if it wants it.
+
+        `changed_by` is the audit of the write (`{"Type", "Id"}`): a receiver
+        tells its own writes from everyone else's by it.
+        """
         subscription = company.webhook
         if not subscription or event not in subscription["Events"]:
             return
@@ -98,6 +109,7 @@ class Dispatcher:
             "Event": event,
             "Company": company.code,
             "OccurredAt": company.now_text(self.state.clock),
+            "ChangedBy": changed_by,
             "Data": data,
         }
         self.state.pending.append(

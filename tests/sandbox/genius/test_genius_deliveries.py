@@ -17,7 +17,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox.genius import jsonio
+from sandbox.genius.state import key_id
 from sync.genius.signatures import verify_delivery
+from tests.sandbox.genius.conftest import KEY
 
 SECRET = "a-shared-secret-of-32-characters!"
 
@@ -88,6 +90,64 @@ def test_a_status_change_is_delivered_signed_with_its_timestamp(erp, receiver):
     assert events["quote.status_changed"]["PreviousStatus"] == 20
     assert events["quote.status_changed"]["Status"] == 30
     assert events["quote.updated"]["Number"] == "S-000001"
+
+
+@pytest.mark.parametrize(
+    ("headers", "author"),
+    [
+        pytest.param({}, {"Type": "ApiKey", "Id": key_id(KEY)}, id="through-the-api"),
+        pytest.param(
+            {"X-Genius-Sandbox-User": "jtremblay"},
+            {"Type": "User", "Id": "JTREMBLAY"},
+            id="a-person-in-genius",
+        ),
+    ],
+)
+def test_every_event_says_who_made_the_change(erp, receiver, headers, author):
+    target, url = receiver
+    subscribe(erp, url)
+
+    erp.post("/customers", json={"Name": "Nouveau client"}, headers=headers)
+    erp.patch("/quotes/S-000001", json={"Status": 30}, headers=headers)
+    wait_for(lambda: len(target.received) == 3)
+
+    events = [jsonio.loads(body) for _, body in target.received]
+    assert sorted(event["Event"] for event in events) == [
+        "customer.created",
+        "quote.status_changed",
+        "quote.updated",
+    ]
+    assert all(event["ChangedBy"] == author for event in events)
+
+
+def test_the_company_shows_the_id_of_the_calling_key(erp):
+    company = erp.get("/company").json()
+
+    assert company["ApiKeyId"] == key_id(KEY)
+    assert KEY not in company["ApiKeyId"]
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("x" * 21, id="too-long"),
+        pytest.param("j tremblay", id="space"),
+    ],
+)
+def test_a_bad_sandbox_user_is_a_422_that_changes_nothing(erp, sandbox, receiver, user):
+    _, url = receiver
+    subscribe(erp, url)
+
+    answer = erp.patch(
+        "/quotes/S-000001",
+        json={"Title": "Jamais écrit"},
+        headers={"X-Genius-Sandbox-User": user},
+    )
+
+    assert answer.status_code == 422
+    assert erp.get("/quotes/S-000001").json()["Title"] != "Jamais écrit"
+    assert (sandbox.state.pending, sandbox.state.deliveries) == ([], [])
 
 
 def test_a_failed_delivery_is_retried_with_the_same_event_id(erp, admin, receiver):
