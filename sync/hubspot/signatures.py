@@ -27,6 +27,8 @@ from runtime.settings import get_settings
 SIGNATURE_HEADER = "x-hubspot-signature-v3"
 TIMESTAMP_HEADER = "x-hubspot-request-timestamp"
 MAX_AGE_S = 300
+# Epoch milliseconds stay at 13 digits until the year 2286; longer is junk.
+MAX_TIMESTAMP_DIGITS = 15
 
 # The only escapes HubSpot decodes before signing; every other one stays encoded.
 _DECODED = {
@@ -82,8 +84,11 @@ def check_signature(
     """Whether `signature` is HubSpot's v3 signature of this request, now."""
     if not signature or not timestamp:
         return SignatureCheck(False, "the v3 signature or its timestamp is missing")
-    if not timestamp.isdigit():
+    # isdigit() alone admits '²' and other digits int() refuses.
+    if not timestamp.isascii() or not timestamp.isdigit():
         return SignatureCheck(False, f"timestamp {timestamp[:20]!r} is not epoch ms")
+    if len(timestamp) > MAX_TIMESTAMP_DIGITS:
+        return SignatureCheck(False, f"timestamp {timestamp[:20]!r}… is too long")
     now_s = time.time() if now_s is None else now_s
     age_s = now_s - int(timestamp) / 1000
     if abs(age_s) > MAX_AGE_S:

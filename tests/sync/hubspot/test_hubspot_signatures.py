@@ -223,6 +223,33 @@ def test_a_float_timestamp_signature_is_refused():
     assert not verdict.ok and "does not match" in verdict.reason
 
 
+@pytest.mark.parametrize(
+    ("stamp", "reason"),
+    [
+        pytest.param("9" * 5000, "too long", id="5000-digits"),
+        pytest.param("9" * 400, "too long", id="400-digits-past-a-float"),
+        pytest.param("1" * 16, "too long", id="16-digits"),
+        pytest.param("\u00b2", "not epoch ms", id="superscript-two"),
+        pytest.param("\u0661" * 13, "not epoch ms", id="arabic-indic-digits"),
+        pytest.param("1.7e12", "not epoch ms", id="float-text"),
+    ],
+)
+def test_a_junk_timestamp_is_refused_with_its_reason(stamp, reason):
+    verdict = check_signature(
+        secret=SECRET,
+        method="POST",
+        uri=EXAMPLE_URI,
+        body=EXAMPLE_BODY,
+        signature="K36dawei4A+QBNolUOqo7s91KQDWQ5MXZ/QufNYuk/Y=",
+        timestamp=stamp,
+        now_s=1693657560.0,
+    )
+
+    assert not verdict.ok
+    assert reason in verdict.reason
+    assert len(verdict.reason) < 100
+
+
 @pytest.fixture
 def card_url() -> Iterator[str]:
     """A route that checks signatures as our API does, served over real HTTP."""
