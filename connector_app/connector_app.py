@@ -10,6 +10,7 @@ import reflex as rx
 
 from connector_app.api import build_api
 from connector_app.pages.logs import logs_page
+from connector_app.pages.not_found import not_found_page
 from connector_app.pages.signin import signin_page
 from connector_app.pages.tenant import tenant_page
 from connector_app.pages.tenants import tenants_page
@@ -45,3 +46,4 @@ app.add_page(
     on_load=[TenantState.open, ConnectionState.open],
 )
 app.add_page(logs_page, route="/logs", title=f"Logs · {TITLE}", on_load=LogsState.open)
+app.add_page(not_found_page, route="404", title=f"Page not found · {TITLE}")

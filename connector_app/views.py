@@ -126,12 +126,22 @@ def run_view(summary: dict[str, Any]) -> dict[str, str]:
         "percent": str(
             progress_percent(summary["progress_done"], summary["progress_total"])
         ),
-        "counts": format_counts(summary["counts"]),
+        "counts": run_counts(summary["status"], summary["counts"]),
         "queued_at": show_time(summary["queued_at"]),
         "finished_at": show_time(summary["finished_at"]),
         "duration": "" if duration is None else f"{duration:.2f} s",
         "error": summary["error"],
     }
+
+
+def run_counts(status: str, counts: dict[str, int]) -> str:
+    """A run's counts; a run that counted nothing says why rather than
+    "nothing to do": it has not counted yet, or it stopped first."""
+    if any(counts.values()):
+        return format_counts(counts)
+    if not run_is_finished(status):
+        return "—"
+    return "nothing done" if status == RunStatus.FAILED else "nothing to do"
 
 
 def format_counts(counts: dict[str, int]) -> str:

@@ -18,12 +18,17 @@ def top_bar() -> rx.Component:
         nav_link("Logs", "/logs"),
         rx.spacer(),
         rx.text(PortalState.operator_email, size="2", color_scheme="gray"),
-        rx.button(
-            "Sign out",
-            id="sign-out",
-            variant="soft",
-            size="1",
-            on_click=PortalState.sign_out,
+        # Pages open to everyone (the 404) share the bar; only an operator
+        # has something to sign out of.
+        rx.cond(
+            PortalState.operator_email != "",
+            rx.button(
+                "Sign out",
+                id="sign-out",
+                variant="soft",
+                size="1",
+                on_click=PortalState.sign_out,
+            ),
         ),
         align="center",
         spacing="5",

@@ -47,17 +47,40 @@ def status_card() -> rx.Component:
                     ),
                 ),
             ),
-            rx.button(
-                rx.cond(enabled, "Disable tenant", "Enable tenant"),
-                id="toggle-tenant",
-                variant="soft",
-                color_scheme=rx.cond(enabled, "gray", "green"),
-                on_click=TenantState.toggle_enabled,
+            status_note(),
+            # An uninstalled tenant comes back only through a new install in
+            # HubSpot: nothing here could enable, sync or disconnect it.
+            rx.cond(
+                T["installed"] != "",
+                rx.hstack(
+                    rx.button(
+                        rx.cond(enabled, "Disable tenant", "Enable tenant"),
+                        id="toggle-tenant",
+                        variant="soft",
+                        color_scheme=rx.cond(enabled, "gray", "green"),
+                        on_click=TenantState.toggle_enabled,
+                    ),
+                    disconnect_button(),
+                    spacing="3",
+                ),
             ),
-            rx.cond(T["status"] != "uninstalled", disconnect_button()),
             spacing="3",
         ),
         flex="1",
+    )
+
+
+def status_note() -> rx.Component:
+    """Why the tenant does not sync, and what brings it back."""
+    return rx.cond(
+        T["status_note"] != "",
+        rx.callout(
+            T["status_note"],
+            icon="info",
+            color_scheme=rx.cond(T["installed"] != "", "amber", "red"),
+            size="1",
+            id="status-note",
+        ),
     )
 
 
@@ -162,16 +185,26 @@ def schedule_card() -> rx.Component:
         rx.vstack(
             rx.heading("Schedule", size="4"),
             rx.text("Currently ", rx.text.strong(T["schedule"]), ".", id="schedule"),
-            rx.cond(T["next_run_at"] != "", rx.text("Next run ", T["next_run_at"])),
-            rx.hstack(
-                rx.input(
-                    value=TenantState.schedule_text,
-                    on_change=TenantState.set_schedule_text,
-                    placeholder="minutes, empty for off",
-                    id="schedule-minutes",
+            rx.cond(
+                T["next_run"] != "",
+                rx.text(
+                    T["next_run"],
+                    color_scheme=rx.cond(T["schedule_paused"] != "", "amber", "gray"),
+                    id="next-run",
                 ),
-                rx.button(
-                    "Save", id="save-schedule", on_click=TenantState.save_schedule
+            ),
+            rx.cond(
+                T["installed"] != "",
+                rx.hstack(
+                    rx.input(
+                        value=TenantState.schedule_text,
+                        on_change=TenantState.set_schedule_text,
+                        placeholder="minutes, empty for off",
+                        id="schedule-minutes",
+                    ),
+                    rx.button(
+                        "Save", id="save-schedule", on_click=TenantState.save_schedule
+                    ),
                 ),
             ),
             spacing="3",
@@ -224,7 +257,7 @@ def run_panel() -> rx.Component:
                     width="100%",
                 ),
             ),
-            run_lines(),
+            rx.cond(TenantState.lines.length() > 0, run_lines()),
             spacing="3",
             width="100%",
         ),
@@ -232,20 +265,28 @@ def run_panel() -> rx.Component:
     )
 
 
+def run_line(line: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(line["at"], white_space="nowrap", color="var(--gray-11)"),
+        rx.table.cell(level_badge(line["level"])),
+        rx.table.cell(rx.code(line["event"])),
+        rx.table.cell(line["record"], class_name="run-line-record"),
+        rx.table.cell(line["message"]),
+        class_name="run-line",
+    )
+
+
 def run_lines() -> rx.Component:
+    """The run's log lines, each naming the HubSpot and Genius records."""
+    headers = ("Time", "Level", "Event", "Record", "Message")
     return rx.scroll_area(
-        rx.foreach(
-            TenantState.lines,
-            lambda line: rx.hstack(
-                rx.text(
-                    line["at"], size="1", color_scheme="gray", white_space="nowrap"
-                ),
-                level_badge(line["level"]),
-                rx.code(line["event"]),
-                rx.text(line["message"], size="2"),
-                align="center",
-                class_name="run-line",
+        rx.table.root(
+            rx.table.header(
+                rx.table.row(*[rx.table.column_header_cell(h) for h in headers])
             ),
+            rx.table.body(rx.foreach(TenantState.lines, run_line)),
+            size="1",
+            width="100%",
         ),
         max_height="24em",
         id="run-lines",
@@ -295,14 +336,17 @@ def tenant_page() -> rx.Component:
             ),
             rx.spacer(),
             rx.link("Logs", href="/logs?tenant=" + T["id"]),
-            rx.button(
-                "Sync now",
-                id="sync-now",
-                size="3",
-                # Stays enabled while a run is followed: a click on a tenant
-                # whose run still waits gets that run back, not a second one.
-                disabled=T["status"] != "active",
-                on_click=TenantState.sync_now,
+            rx.cond(
+                T["installed"] != "",
+                rx.button(
+                    "Sync now",
+                    id="sync-now",
+                    size="3",
+                    # Stays enabled while a run is followed: a click on a tenant
+                    # whose run still waits gets that run back, not a second one.
+                    disabled=T["can_sync"] == "",
+                    on_click=TenantState.sync_now,
+                ),
             ),
             align="center",
             width="100%",
@@ -312,7 +356,7 @@ def tenant_page() -> rx.Component:
             T["id"],
             rx.vstack(
                 rx.hstack(status_card(), schedule_card(), width="100%", spacing="4"),
-                connection_card(),
+                rx.cond(T["installed"] != "", connection_card()),
                 rx.cond(RUN["id"], run_panel(), rx.text("No run yet.", id="no-run")),
                 rx.heading("Recent runs", size="4"),
                 recent_runs(),

@@ -21,14 +21,32 @@ def tenant_line(row: rx.Var) -> rx.Component:
             rx.hstack(status_badge(row["last_run_status"]), rx.text(row["last_run_at"]))
         ),
         rx.table.cell(rx.cond(row["genius_company"] != "", row["genius_company"], "—")),
-        rx.table.cell(row["schedule"]),
         rx.table.cell(
-            rx.button(
-                rx.cond(enabled, "Disable", "Enable"),
-                size="1",
-                variant="soft",
-                color_scheme=rx.cond(enabled, "gray", "green"),
-                on_click=TenantsState.toggle(row["id"], ~enabled),
+            rx.hstack(
+                rx.text(row["schedule"], white_space="nowrap"),
+                rx.cond(
+                    row["schedule_paused"] != "",
+                    rx.badge("paused", color_scheme="amber", variant="soft"),
+                ),
+            )
+        ),
+        rx.table.cell(
+            rx.cond(
+                row["installed"] != "",
+                rx.button(
+                    rx.cond(enabled, "Disable", "Enable"),
+                    size="1",
+                    variant="soft",
+                    color_scheme=rx.cond(enabled, "gray", "green"),
+                    on_click=TenantsState.toggle(row["id"], ~enabled),
+                ),
+                # Only a new install in HubSpot brings an uninstalled portal back.
+                rx.text(
+                    "re-install from HubSpot",
+                    size="1",
+                    color_scheme="gray",
+                    white_space="nowrap",
+                ),
             )
         ),
     )

@@ -215,9 +215,9 @@ class TenantState(PortalState):
             return
         self._show_tenant(self.current_id)
         if enable:
-            self._say("Tenant enabled: Sync now and the schedule run again.")
+            self._say("Tenant enabled.")
         else:
-            self._say("Tenant disabled: no run starts until it is enabled again.")
+            self._say("Tenant disabled.")
 
     @operator_event
     async def disconnect_tenant(self) -> None:

@@ -256,3 +256,35 @@ def test_tenant_row_says_what_can_be_done_and_when_the_next_run_is(
     assert (row["installed"], row["can_sync"], row["schedule_paused"]) == flags
     assert row["next_run"] == next_run
     assert (note in row["status_note"]) if note else row["status_note"] == ""
+
+
+@pytest.mark.parametrize(
+    ("status", "counts", "expected"),
+    [
+        pytest.param("queued", {}, "—", id="waiting-run-counted-nothing-yet"),
+        pytest.param("running", {"created": 0}, "—", id="running-zeros"),
+        pytest.param("running", {"created": 2}, "created 2", id="running-so-far"),
+        pytest.param("succeeded", {}, "nothing to do", id="finished-with-nothing"),
+        pytest.param("failed", {"errors": 0}, "nothing done", id="stopped-first"),
+        pytest.param("failed", {"errors": 1}, "errors 1", id="failed-with-counts"),
+    ],
+)
+def test_run_view_counts_say_nothing_until_a_run_did_something(
+    status, counts, expected
+):
+    view = run_view(
+        {
+            "id": 8,
+            "trigger": "manual",
+            "status": status,
+            "phase": "",
+            "progress_done": 0,
+            "progress_total": 0,
+            "counts": counts,
+            "queued_at": "2026-12-04T15:00:00+00:00",
+            "finished_at": "",
+            "duration_s": None,
+            "error": "",
+        }
+    )
+    assert view["counts"] == expected

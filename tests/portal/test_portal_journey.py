@@ -4,7 +4,10 @@ The launcher starts Redis, both sandboxes, the arq worker and the Reflex app
 in production mode on free ports with a temporary DATA_DIR, and seeds the
 demo tenant through the real OAuth flow. Debian's chromium, driven by
 Playwright, then signs in, opens the demo tenant, clicks "Sync now" and waits
-until the run shows as finished with its counts.
+until the run shows as finished with its counts and the records of its lines.
+It also checks what a newcomer or an attacker meets: an email locked after five
+wrong passwords, a framed page for unknown addresses, and a signed-out tab that
+receives nothing of the tenant it used to show.
 """
 
 from __future__ import annotations
@@ -93,6 +96,26 @@ def test_wrong_password_keeps_the_operator_out(stack, browser):
     page.close()
 
 
+def test_five_wrong_passwords_lock_the_email(stack, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(f"{stack['app_url']}/signin", wait_until="networkidle")
+    error = page.locator("#error")
+    for n in range(5):
+        page.fill("#email", "guesser@example.com")
+        page.fill("#password", f"guess number {n}")
+        page.click("#sign-in")
+        if n == 0:
+            expect(error).to_contain_text("do not match", timeout=30_000)
+        # A tab's events run one after another, so the answers keep this order.
+        page.wait_for_timeout(300)
+    expect(error).to_contain_text("Too many failed sign-ins", timeout=30_000)
+    expect(error).to_contain_text(re.compile(r"try again after \d\d:\d\d UTC"))
+    expect(page).to_have_url(re.compile(r"/signin/?$"))
+    page.close()
+
+
 def test_operator_syncs_the_demo_tenant_and_sees_the_run_finish(
     stack, browser, tmp_path_factory
 ):
@@ -113,11 +136,58 @@ def test_operator_syncs_the_demo_tenant_and_sees_the_run_finish(
     expect(page.locator("#sync-now")).to_be_enabled(timeout=30_000)
 
     page.click("#sync-now")
+    # The run is listed under "Recent runs" while it waits or runs.
+    recent = page.locator("#recent-runs tbody tr")
+    expect(recent.first).to_contain_text(re.compile("queued|running"))
     expect(page.locator("#run-status")).to_have_text(FINISHED, timeout=300_000)
     shot = tmp_path_factory.getbasetemp() / "portal-after-sync.png"
     page.screenshot(path=str(shot), full_page=True)
     expect(page.locator("#run-status")).to_have_text("succeeded")
     expect(page.locator("#run-counts")).to_contain_text(re.compile(r"created \d+"))
+    expect(page.locator("#run-counts")).not_to_contain_text("_")
     expect(page.locator("#run-duration")).to_contain_text(" s")
     assert page.locator(".run-line").count() > 0
+    expect(page.locator(".run-line-record").first).to_contain_text("HubSpot")
+    expect(page.locator("#recent-runs tbody tr").first).to_contain_text("succeeded")
+    expect(page.locator("#notice")).to_have_count(0)
+    page.close()
+
+
+def test_an_unknown_address_keeps_the_portal_frame(stack, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.goto(f"{stack['app_url']}/no/such/page", wait_until="networkidle")
+    expect(page.locator("#not-found")).to_be_visible(timeout=30_000)
+    page.click("#back-home")
+    expect(page).to_have_url(re.compile(r"/(signin|tenants)/?$"), timeout=30_000)
+    page.close()
+
+
+def test_a_signed_out_tab_receives_nothing_of_the_last_tenant(stack, browser):
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    received: list[str] = []
+    page.on(
+        "websocket",
+        lambda socket: socket.on(
+            "framereceived", lambda frame: received.append(str(frame))
+        ),
+    )
+    sign_in(page, stack)
+    tenant_path = f"{stack['app_url']}/tenants/{stack['tenant_id']}"
+    page.goto(tenant_path, wait_until="networkidle")
+    expect(page.locator("#genius")).to_contain_text("USINAGEBC", timeout=30_000)
+    assert any("USINAGEBC" in frame for frame in received)
+
+    page.click("#sign-out")
+    expect(page).to_have_url(re.compile(r"/signin/?$"), timeout=30_000)
+    received.clear()
+    page.goto(tenant_path, wait_until="networkidle")
+    expect(page).to_have_url(re.compile(r"/signin/?$"), timeout=30_000)
+    page.wait_for_timeout(1_000)
+
+    assert received, "the tab should still talk to the backend"
+    assert not [frame for frame in received if "USINAGEBC" in frame]
     page.close()
