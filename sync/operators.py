@@ -32,6 +32,11 @@ log = get_logger(__name__)
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
 
+# TODO: the limit counts per email only. Guessing one password against many
+# emails is not slowed; a per-client limit needs the client's address, which
+# the portal only sees through Reflex's websocket and any proxy in front.
+# TODO: nothing lifts a lock early: a locked-out operator waits out the lockout
+# (or someone deletes the email's `signin:lock:*` key in Redis).
 @dataclass(frozen=True)
 class SignInPolicy:
     """How many wrong passwords an email may send, and how long it then waits."""
@@ -104,7 +109,11 @@ def ensure_operator(email: str, password: str) -> Operator:
 
 
 def find_operator(email: str, password: str) -> Operator | None:
-    """The operator when the password matches, else None, at the same cost."""
+    """The operator when the password matches, else None, at the same cost.
+
+    No limit applies here: the portal signs in through `authenticate`.
+    """
+    email = email.strip().lower()
     with session_scope() as session:
         operator = session.exec(select(Operator).where(Operator.email == email)).first()
     if operator is None:
@@ -153,6 +162,32 @@ def open_redis() -> redis.Redis:
     return redis.Redis.from_url(url, socket_timeout=5)
 
 
+def book_attempt(
+    client: redis.Redis, keys: tuple[str, str], policy: SignInPolicy
+) -> tuple[int, bool]:
+    """Count the attempt as a failure ahead of the check; (lock_ms, locked_now)."""
+    lock_ms, locked_now = client.eval(
+        _BOOK_ATTEMPT,
+        2,
+        *keys,
+        policy.window_s * 1000,
+        policy.max_failures,
+        policy.lockout_s * 1000,
+        uuid.uuid4().hex,
+    )
+    return int(lock_ms), bool(locked_now)
+
+
+def settle_failure(
+    client: redis.Redis, keys: tuple[str, str], policy: SignInPolicy
+) -> tuple[int, bool]:
+    """Lock the email if this failure filled the window; (lock_ms, locked_now)."""
+    lock_ms, locked_now = client.eval(
+        _SETTLE_FAILURE, 2, *keys, policy.max_failures, policy.lockout_s * 1000
+    )
+    return int(lock_ms), bool(locked_now)
+
+
 def authenticate(
     email: str, password: str, *, policy: SignInPolicy = SIGNIN_POLICY
 ) -> Operator | None:
@@ -163,41 +198,23 @@ def authenticate(
     stays closed rather than unlimited).
     """
     email = email.strip().lower()
-    failures_key, lock_key = signin_keys(email)
-    window_ms, lockout_ms = policy.window_s * 1000, policy.lockout_s * 1000
+    keys = signin_keys(email)
     try:
         with open_redis() as client:
-            lock_ms, locked_now = client.eval(
-                _BOOK_ATTEMPT,
-                2,
-                failures_key,
-                lock_key,
-                window_ms,
-                policy.max_failures,
-                lockout_ms,
-                uuid.uuid4().hex,
-            )
+            lock_ms, locked_now = book_attempt(client, keys, policy)
             if not lock_ms:
                 operator = find_operator(email, password)
                 if operator is not None:
-                    client.delete(failures_key)
+                    client.delete(keys[0])
                     return operator
                 log.warning("operator.signin_failed", email=email)
-                lock_ms, locked_now = client.eval(
-                    _SETTLE_FAILURE,
-                    2,
-                    failures_key,
-                    lock_key,
-                    policy.max_failures,
-                    lockout_ms,
-                )
+                lock_ms, locked_now = settle_failure(client, keys, policy)
     except redis.RedisError as error:
         raise RetriableError(
             f"sign-in is unavailable: Redis did not answer ({type(error).__name__}); "
             "try again in a minute, or check that Redis runs"
         ) from error
+
     if lock_ms:
-        raise refuse_locked(
-            email, int(lock_ms), locked_now=bool(locked_now), policy=policy
-        )
+        raise refuse_locked(email, lock_ms, locked_now=locked_now, policy=policy)
     return None

@@ -9,6 +9,11 @@ signed out (every page's data forgotten, then the sign-in page) instead.
 
 Reflex also serves every public method of a state as an event handler, so
 helpers of the states are private (`_name`) or module functions.
+
+TODO: a tab whose token lapsed without a sign-out (expiry, or a sign-out in
+another tab) still holds its pages until its next event; a reload then sends
+them to that same browser once, before the guard of `on_load` clears them.
+Reflex offers no hook before that first state sync.
 """
 
 from __future__ import annotations
