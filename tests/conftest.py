@@ -23,6 +23,9 @@ os.environ["DATABASE_URL"] = os.environ.get(
     "TEST_DATABASE_URL", f"sqlite:///{_TMP / 'test.db'}"
 )
 os.environ.pop("REDIS_URL", None)
+# Nothing listens on the discard port: webhooks our tests make the sandboxes
+# send never reach a stack that may be running on this machine.
+os.environ["PUBLIC_URL"] = "http://127.0.0.1:9"
 os.environ.setdefault("LOG_FORMAT", "console")
 
 from arq.connections import ArqRedis  # noqa: E402

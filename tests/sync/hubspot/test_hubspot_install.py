@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlmodel import select
 
+from runtime.settings import get_settings
 from store.credentials import load_secret
 from store.db import session_scope
 from store.models import Credential, CredentialKind, Tenant, TenantStatus
@@ -96,7 +97,7 @@ async def test_the_authorize_url_carries_scopes_and_state(
     query = parse_qs(parts.query)
     assert parts.path == path
     assert "%20" in parts.query and "+" not in parts.query
-    assert query["redirect_uri"] == ["http://localhost:3000/oauth/callback"]
+    assert query["redirect_uri"] == [f"{get_settings().public_url}/oauth/callback"]
     assert "crm.objects.deals.read" in query["scope"][0].split()
     assert query["optional_scope"] == ["crm.objects.products.read"]
     assert query["client_id"] == ["sandbox-client-id"]
