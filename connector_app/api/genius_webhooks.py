@@ -89,12 +89,10 @@ def load_receiver(tenant_id: int) -> Receiver | None:
 def own_change_ids(genius: dict[str, Any]) -> frozenset[str]:
     """What Genius writes in `ChangedBy.Id` for changes made with our key.
 
-    By the contract, the key's id. An installation that records something
-    else (the user the key belongs to, say) has that value stored with the
-    key as `changed_by_id`; it counts as ours too.
+    By the contract, the key's id. What the installation itself says it
+    records for our key (`ApiKeyId` of GET /company, kept as `changed_by_id`
+    when the connection is saved) counts as ours too.
     """
-    # TODO: no screen sets changed_by_id yet; such an installation is set up
-    # from Python with store.credentials.save_secret, like its profile.
     ids = {key_id(genius["api_key"])} if genius.get("api_key") else set()
     if genius.get("changed_by_id"):
         ids.add(str(genius["changed_by_id"]))

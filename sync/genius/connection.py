@@ -52,6 +52,8 @@ class ConnectionCheck:
     company_name: str = ""
     timezone: str = ""
     key_hint: str = ""
+    # What Genius names our key in webhook events' ChangedBy (GET /company).
+    api_key_id: str = ""
 
 
 def key_hint(api_key: str) -> str:
@@ -94,6 +96,7 @@ async def test_connection(
         message=f"Connected to {answer['Name']} ({company.upper()}).",
         company_name=str(answer["Name"]),
         timezone=str(answer.get("TimeZone") or "America/Toronto"),
+        api_key_id=str(answer.get("ApiKeyId") or ""),
     )
 
 
@@ -177,7 +180,12 @@ async def save_connection(
             session,
             tenant_id,
             CredentialKind.GENIUS,
-            {"api_key": api_key, "profile": profile.to_dict()},
+            {
+                "api_key": api_key,
+                "profile": profile.to_dict(),
+                # Events carrying this id are echoes of our own writes.
+                "changed_by_id": check.api_key_id,
+            },
             hint=key_hint(api_key),
         )
         if webhook is not None:

@@ -25,6 +25,7 @@ from sync.genius import open_genius
 from sync.genius.addresses import AddressPolicy
 from sync.genius.connection import save_connection
 from sync.genius.connection import test_connection as check_connection
+from sync.genius.signatures import key_id
 
 KEY = "demo-genius-key"
 COMPANY = "FABDEMO"
@@ -206,6 +207,23 @@ async def test_a_saved_connection_opens_a_client_for_the_engine(tenant, sandbox_
     assert quote["CustomerCode"] == "BOREAL"
     assert erp.timezone == "America/Toronto"
     assert erp.calls == 1
+
+
+async def test_saving_keeps_the_id_genius_gives_our_key_in_its_events(
+    tenant, sandbox_url
+):
+    await save_connection(
+        tenant.id,
+        base_url=sandbox_url,
+        company=COMPANY,
+        api_key=KEY,
+        policy=DEVELOPMENT,
+    )
+
+    with session_scope() as session:
+        stored = load_secret(session, tenant.id, CredentialKind.GENIUS)
+    assert stored["changed_by_id"] == key_id(KEY)
+    assert KEY not in stored["changed_by_id"]
 
 
 async def test_a_tenant_without_connection_cannot_open_a_client(tenant):
