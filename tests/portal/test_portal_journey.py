@@ -21,6 +21,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+from connector_app.states.logs import LogsState
 from runtime.launcher import launched_stack
 from store.db import get_engine
 
@@ -37,6 +38,25 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 FINISHED = re.compile(r"^(succeeded|partial|failed)$")
+
+# Speaks Engine.IO 4 / Socket.IO 5 by hand, as a script in any page could:
+# join Reflex's `/_event` namespace, send one event, collect the answers.
+RAW_EVENT_JS = """
+async ({url, event}) => {
+  const frames = [];
+  const socket = new WebSocket(url);
+  socket.onmessage = ({data}) => {
+    frames.push(data);
+    const packet = JSON.stringify(["event", event]);
+    if (data.startsWith("0{")) socket.send("40/_event,");
+    else if (data.startsWith("40/_event")) socket.send("42/_event," + packet);
+    else if (data === "2") socket.send("3");
+  };
+  await new Promise((done) => setTimeout(done, 4000));
+  socket.close();
+  return frames;
+}
+"""
 
 
 def empty_tables() -> None:
@@ -190,4 +210,27 @@ def test_a_signed_out_tab_receives_nothing_of_the_last_tenant(stack, browser):
 
     assert received, "the tab should still talk to the backend"
     assert not [frame for frame in received if "USINAGEBC" in frame]
+    page.close()
+
+
+def test_a_signed_out_socket_cannot_read_a_tenants_log(stack, browser):
+    """The attack found on a fresh clone: a signed-out tab asks the log
+    explorer for tenant 1 over the websocket and used to get its rows."""
+    page = browser.new_page()
+    page.goto(f"{stack['app_url']}/signin", wait_until="networkidle")
+    ws_url = stack["app_url"].replace("http://", "ws://")
+    token = "0b5e1c1e-7a43-4c39-9f7d-signedout0001"
+    event = {
+        "name": f"{LogsState.get_full_name()}.set_tenant_choice",
+        "payload": {"tenant_id": str(stack["tenant_id"])},
+        "router_data": {"pathname": "/logs", "query": {}, "asPath": "/logs"},
+    }
+    url = f"{ws_url}/_event/?token={token}&EIO=4&transport=websocket"
+
+    frames = page.evaluate(RAW_EVENT_JS, {"url": url, "event": event})
+
+    answers = [frame for frame in frames if frame.startswith("42/_event")]
+    assert answers, f"the backend answered nothing: {frames}"
+    assert any("/signin" in frame for frame in answers)
+    assert not [frame for frame in answers if "quote.created" in frame]
     page.close()
