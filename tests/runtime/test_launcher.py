@@ -25,7 +25,7 @@ from runtime.processes import ProcessFailed, Supervisor
 from runtime.settings import ROOT_DIR, Settings
 from store.db import session_scope
 from store.models import Tenant
-from sync.operators import authenticate
+from sync.operators import find_operator
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +43,7 @@ def test_stack_installs_the_demo_tenant_once_and_reuses_it(db, tmp_path: Path):
         assert httpx.get(f"{first['genius_url']}/_sandbox/state").status_code == 200
         tenant_id = first["tenant_id"]
         assert tenant_id is not None
-        operator = authenticate(first["operator_email"], first["operator_password"])
+        operator = find_operator(first["operator_email"], first["operator_password"])
         assert operator is not None
 
     [tenant] = tenants()
