@@ -15,33 +15,32 @@ from store.types import utcnow
 def links_by_hubspot(
     session: Session, tenant_id: int, kind: str, hubspot_ids: Iterable[str]
 ) -> dict[str, Link]:
-    ids = list(hubspot_ids)
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(Link).where(
-            Link.tenant_id == tenant_id,
-            Link.kind == kind,
-            col(Link.hubspot_id).in_(ids),
-        )
-    )
+    """The tenant's links of `kind` for these HubSpot ids, keyed by HubSpot id."""
+    rows = _links_where(session, tenant_id, kind, Link.hubspot_id, hubspot_ids)
     return {row.hubspot_id: row for row in rows}
 
 
 def links_by_genius(
     session: Session, tenant_id: int, kind: str, genius_ids: Iterable[str]
 ) -> dict[str, Link]:
-    ids = list(genius_ids)
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(Link).where(
-            Link.tenant_id == tenant_id,
-            Link.kind == kind,
-            col(Link.genius_id).in_(ids),
+    """The tenant's links of `kind` for these Genius ids, keyed by Genius id."""
+    rows = _links_where(session, tenant_id, kind, Link.genius_id, genius_ids)
+    return {row.genius_id: row for row in rows}
+
+
+def _links_where(
+    session: Session, tenant_id: int, kind: str, column: Any, ids: Iterable[str]
+) -> list[Link]:
+    wanted = list(ids)
+    if not wanted:
+        return []
+    return list(
+        session.exec(
+            select(Link).where(
+                Link.tenant_id == tenant_id, Link.kind == kind, col(column).in_(wanted)
+            )
         )
     )
-    return {row.genius_id: row for row in rows}
 
 
 def save_link(
