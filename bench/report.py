@@ -22,11 +22,18 @@ class Figure:
     met: bool | None = None
 
 
+def invocation() -> list[str]:
+    """How this process was started: `python -m bench.x ...` when run as a module."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name:
+        return ["python", "-m", spec.name, *sys.argv[1:]]
+    return ["python", *sys.argv]
+
+
 def record(name: str, figures: list[Figure]) -> Path:
     """Print `figures`; write them with the command and date to results/<name>.json."""
-    command = " ".join(
-        shlex.quote(part) for part in [sys.executable.split("/")[-1], *sys.argv]
-    )
+    command = " ".join(shlex.quote(part) for part in invocation())
     document = {
         "name": name,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
