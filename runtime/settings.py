@@ -107,7 +107,13 @@ class Settings(BaseSettings):
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
 
     @model_validator(mode="after")
-    def _default_public_url(self) -> Settings:
+    def _fill_defaults(self) -> Settings:
+        # A relative DATA_DIR (DATA_DIR=data-2) lives in the checkout, wherever
+        # the command runs from; an empty one means the default.
+        if not str(self.data_dir).strip() or str(self.data_dir) == ".":
+            self.data_dir = ROOT_DIR / "data"
+        elif not self.data_dir.is_absolute():
+            self.data_dir = ROOT_DIR / self.data_dir
         if not self.public_url:
             self.public_url = f"http://localhost:{self.app_port}"
         self.public_url = self.public_url.rstrip("/")

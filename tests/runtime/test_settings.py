@@ -3,7 +3,7 @@
 import pytest
 from pydantic import SecretStr
 
-from runtime.settings import ConfigurationError, Settings, check_production
+from runtime.settings import ROOT_DIR, ConfigurationError, Settings, check_production
 
 COMPLETE = {
     "app_env": "production",
@@ -65,3 +65,16 @@ def test_every_problem_is_listed_at_once():
         check_production(settings)
 
     assert "SECRET_KEY" in str(raised.value) and "REDIS_URL" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("", ROOT_DIR / "data"),
+        (".", ROOT_DIR / "data"),
+        ("data-2", ROOT_DIR / "data-2"),
+    ],
+    ids=["empty", "dot", "relative"],
+)
+def test_the_data_folder_is_always_inside_a_known_place(given, expected):
+    assert Settings(data_dir=given).data_dir == expected
