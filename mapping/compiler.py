@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mapping.assembly import FieldDiff, build_reader, memoised, remember_read
 from mapping.document import PAIR_LABELS, MappingDocument, PairMapping
-from mapping.fields import CompiledField, compile_field
+from mapping.fields import CompiledField, compile_field, read_value
 from mapping.merge import Plan, PlanBuilder, Settle, Side, settler
 from mapping.problems import (
     MISSING,
@@ -125,29 +125,15 @@ class CompiledPair(RawPlanning):
 
     def _slow_hubspot(self, index: int, raw: Any, errors: list[FieldError]) -> Any:
         """The field's own reader, for what the generated fast path leaves."""
-        f = self._plain[index]
-        try:
-            value = f.read_hubspot(raw)
-        except ValueProblem as problem:
-            required = f.required_hubspot
-            errors.append(_read_error(f, "hubspot", f.hubspot, raw, problem, required))
-            return MISSING
-        except LeaveAlone:
-            return MISSING
-        remember_read(self._hubspot_reader.caches.get(index), raw, value)
+        value = read_value(self._plain[index], "hubspot", raw, errors)
+        if value is not MISSING:
+            remember_read(self._hubspot_reader.caches.get(index), raw, value)
         return value
 
     def _slow_genius(self, index: int, raw: Any, errors: list[FieldError]) -> Any:
-        f = self.fields[index]
-        try:
-            value = f.read_genius(raw)
-        except ValueProblem as problem:
-            required = f.required_genius
-            errors.append(_read_error(f, "genius", f.genius, raw, problem, required))
-            return MISSING
-        except LeaveAlone:
-            return MISSING
-        remember_read(self._genius_reader.caches.get(index), raw, value)
+        value = read_value(self.fields[index], "genius", raw, errors)
+        if value is not MISSING:
+            remember_read(self._genius_reader.caches.get(index), raw, value)
         return value
 
     def _required_hubspot(self, index: int, errors: list[FieldError]) -> Any:

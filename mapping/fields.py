@@ -12,6 +12,13 @@ from mapping.dates import date_codec, datetime_codec
 from mapping.decimals import number_codec
 from mapping.enums import EnumTableLookup, enum_codec
 from mapping.options import all_pairs
+from mapping.problems import (
+    MISSING,
+    FieldError,
+    LeaveAlone,
+    ValueProblem,
+    field_error,
+)
 from mapping.rules import (
     BoolOptions,
     DateOptions,
@@ -142,3 +149,27 @@ def _write_genius_of(codec: Codec | KeyedEnumCodec) -> Callable[[Any], Any]:
 
 def _unused(_value: Any) -> Any:
     raise AssertionError("keyed fields are read and written through their codec")
+
+
+def read_value(
+    f: CompiledField, system: str, raw: Any, errors: list[FieldError]
+) -> Any:
+    """One raw value through the field's own reader for `system`; MISSING (with
+    the error appended, for a value it cannot read) when there is none."""
+    hubspot = system == "hubspot"
+    try:
+        return (f.read_hubspot if hubspot else f.read_genius)(raw)
+    except ValueProblem as problem:
+        errors.append(
+            field_error(
+                field=f.name,
+                system=system,
+                attribute=f.hubspot if hubspot else f.genius,
+                raw=raw,
+                problem=problem,
+                required=f.required_hubspot if hubspot else f.required_genius,
+            )
+        )
+    except LeaveAlone:
+        pass
+    return MISSING

@@ -23,14 +23,11 @@ from itertools import compress
 from operator import itemgetter, ne
 from typing import Any
 
-from mapping.fields import CompiledField
+from mapping.fields import CompiledField, read_value
 from mapping.merge import Plan, Side
 from mapping.problems import (
     MISSING,
     FieldError,
-    LeaveAlone,
-    ValueProblem,
-    field_error,
     required_error,
 )
 
@@ -279,30 +276,17 @@ def read_field(
     values: dict[str, Any],
     errors: list[FieldError],
 ) -> None:
-    """One field of one record, by the field's own reader (absent stays absent)."""
+    """One field of one record, as the pair's reader takes it: absent stays
+    absent, an empty value takes the default or is a required field's error."""
     key = f.hubspot if system == "hubspot" else f.genius
     raw = record.get(key, MISSING)
     if raw is MISSING:
         return
-    hubspot = system == "hubspot"
-    required = f.required_hubspot if hubspot else f.required_genius
-    try:
-        value = (f.read_hubspot if hubspot else f.read_genius)(raw)
-    except ValueProblem as problem:
-        errors.append(
-            field_error(
-                field=f.name,
-                system=system,
-                attribute=key,
-                raw=raw,
-                problem=problem,
-                required=required,
-            )
-        )
-        return
-    except LeaveAlone:
+    value = read_value(f, system, raw, errors)
+    if value is MISSING:
         return
     if value is None:
+        required = f.required_hubspot if system == "hubspot" else f.required_genius
         if f.default is not None:
             value = f.default
         elif required:
